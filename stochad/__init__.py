@@ -1,0 +1,63 @@
+"""stochad: automatic differentiation of programs with discrete randomness.
+
+Forward mode with stochastic triples (Arya et al. 2022), smoothing, and reverse mode.
+
+Examples
+--------
+>>> import stochad
+>>> def f(p):
+...     return stochad.bernoulli(p) * 2.0 + p
+>>> r = stochad.expected_derivative(f, 0.3, 2000, rng=0)   # d/dp (2p + p) = 3
+>>> abs(r.mean - 3.0) < 5 * r.stderr
+True
+"""
+
+from stochad.api import (
+    DerivativeEstimate,
+    delta,
+    derivative_contribution,
+    derivative_estimate,
+    expected_derivative,
+    perturbations,
+    smoothed_delta,
+    stochastic_triple,
+    value,
+)
+from stochad.backends import ExactBackend, PrunedBackend, SmoothedBackend
+from stochad.core.context import using_rng
+from stochad.core.random import seed
+from stochad.core.triple import Perturbation, Triple
+from stochad.distributions.samplers import (
+    bernoulli,
+    binomial,
+    categorical,
+    exponential,
+    geometric,
+    normal,
+    poisson,
+)
+from stochad.errors import PerturbationLostError
+from stochad.propagate import propagate, take
+from stochad.rules.elementwise import (
+    cos,
+    exp,
+    log,
+    maximum,
+    minimum,
+    sigmoid,
+    sin,
+    sqrt,
+    tanh,
+    where,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DerivativeEstimate", "ExactBackend", "Perturbation", "PerturbationLostError",
+    "PrunedBackend", "SmoothedBackend", "Triple", "bernoulli", "binomial", "categorical",
+    "cos", "delta", "derivative_contribution", "derivative_estimate", "exp",
+    "expected_derivative", "exponential", "geometric", "log", "maximum", "minimum", "normal",
+    "perturbations", "poisson", "propagate", "seed", "sigmoid", "sin", "smoothed_delta",
+    "sqrt", "stochastic_triple", "take", "tanh", "using_rng", "value", "where",
+]  # fmt: skip

@@ -1,0 +1,51 @@
+"""The pruned backend: at most one perturbation per value, chosen at random."""
+
+from __future__ import annotations
+
+import math
+
+from stochad.backends.base import Backend
+
+__all__ = ["PrunedBackend", "choose_event"]
+
+
+def choose_event(weights, uniform: float) -> int:
+    """Index ``k`` chosen with probability ``|w_k| / Σ|w|`` by the uniform number ``uniform``."""
+    total = 0.0
+    for w in weights:
+        total += abs(w)
+    threshold = uniform * total
+    acc = 0.0
+    last = 0
+    for k, w in enumerate(weights):
+        if w != 0.0:
+            last = k
+            acc += abs(w)
+            if threshold < acc:
+                return k
+    return last
+
+
+class PrunedBackend(Backend):
+    """Keep one perturbation: unbiased, O(1) memory per value.
+
+    When events ``a, b, …`` meet, one is kept with probability ``|w_k| / Σ|w|`` and its
+    weight becomes ``sign(w_k)·Σ|w|``; the others die everywhere. The expectation over
+    this choice is the sum of all contributions, so the estimate stays unbiased.
+    """
+
+    name = "pruned"
+    supports_arrays = True
+
+    def select(self, evaluation, events: list) -> list:
+        if len(events) <= 1:
+            return events
+        weights = [e.weight for e in events]
+        k = choose_event(weights, evaluation.streams.aux.random())
+        total = math.fsum(abs(w) for w in weights)
+        chosen = events[k]
+        chosen.weight = math.copysign(total, chosen.weight)
+        for e in events:
+            if e is not chosen:
+                e.alive = False
+        return [chosen]

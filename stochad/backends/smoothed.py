@@ -1,0 +1,43 @@
+"""The smoothed backend: discrete draws fold into the tangent, no perturbations."""
+
+from __future__ import annotations
+
+from stochad.backends.base import Backend
+
+__all__ = ["SmoothedBackend", "STRATEGIES"]
+
+STRATEGIES = ("straight-through", "symmetric")
+
+
+class SmoothedBackend(Backend):
+    """Replace each draw's triple by the scalar ``δ̃ = δ + E[w·(Y − X) | X]``.
+
+    ``strategy="straight-through"`` (default) uses the derivative of the draw's mean,
+    independent of the sampled value: the surrogate-gradient choice of Gygax & Zenke.
+    ``strategy="symmetric"`` averages the left and right jumps with weight ½
+    (StochasticAD.jl's default). Smoothed derivatives are biased once draws feed
+    nonlinearly into later draws, but they are scalars, so reverse mode can carry them.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> from stochad.backends import SmoothedBackend
+    >>> t = stochad.stochastic_triple(stochad.bernoulli, 0.25, backend=SmoothedBackend())
+    >>> float(stochad.smoothed_delta(t))
+    1.0
+    """
+
+    name = "smoothed"
+    carries_perturbations = False
+    supports_arrays = True
+
+    def __init__(self, strategy: str = "straight-through"):
+        if strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}, got strategy={strategy!r}")
+        self.strategy = strategy
+
+    def select(self, evaluation, events: list) -> list:
+        return []
+
+    def __repr__(self) -> str:
+        return f"SmoothedBackend(strategy={self.strategy!r})"

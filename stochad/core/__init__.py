@@ -1,0 +1,1 @@
+"""Core types: events, stochastic triples, the derivative context and random streams."""

@@ -1,0 +1,85 @@
+"""The evaluation context: which streams samplers draw from and which backend is active."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import itertools
+from collections.abc import Iterator
+
+from stochad.core.events import Event
+from stochad.core.random import RandomStreams, module_generator
+
+__all__ = ["Evaluation", "current_evaluation", "evaluation", "using_rng"]
+
+
+class Evaluation:
+    """State shared by one evaluation of a program: random streams, backend, event counter.
+
+    ``backend`` is ``None`` for plain (non-differentiated) sampling.
+    """
+
+    __slots__ = ("streams", "backend", "_ids")
+
+    def __init__(self, streams: RandomStreams, backend=None):
+        self.streams = streams
+        self.backend = backend
+        self._ids = itertools.count()
+
+    def new_event(self, weight: float) -> Event:
+        return Event(next(self._ids), weight)
+
+    def new_event_ids(self, n: int) -> int:
+        """Reserve ``n`` consecutive event ids and return the first (for array kernels)."""
+        first = next(self._ids)
+        if n > 1:
+            self._ids = itertools.count(first + n)
+        return first
+
+
+_current: contextvars.ContextVar[Evaluation | None] = contextvars.ContextVar(
+    "stochad_evaluation", default=None
+)
+_default: Evaluation | None = None
+
+
+def current_evaluation() -> Evaluation:
+    """The innermost active evaluation, else plain sampling on the module generator."""
+    ev = _current.get()
+    if ev is not None:
+        return ev
+    global _default
+    if _default is None or _default.streams.primal is not module_generator():
+        _default = Evaluation(RandomStreams(module_generator()))
+    return _default
+
+
+@contextlib.contextmanager
+def evaluation(ev: Evaluation) -> Iterator[Evaluation]:
+    """Make ``ev`` the active evaluation inside the ``with`` block."""
+    token = _current.set(ev)
+    try:
+        yield ev
+    finally:
+        _current.reset(token)
+
+
+@contextlib.contextmanager
+def using_rng(rng) -> Iterator[Evaluation]:
+    """Run the samplers inside the ``with`` block on ``rng`` (None, a seed or a Generator).
+
+    Running a program under ``using_rng(seed)`` draws exactly the primal sample path that
+    ``derivative_estimate(f, p, rng=seed)`` differentiates.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> with stochad.using_rng(3):
+    ...     x = stochad.bernoulli(0.4)
+    >>> with stochad.using_rng(3):
+    ...     y = stochad.bernoulli(0.4)
+    >>> x == y
+    True
+    """
+    with evaluation(Evaluation(RandomStreams.from_rng(rng))) as ev:
+        yield ev

@@ -1,0 +1,202 @@
+"""The scalar stochastic triple and how a primitive acts on it."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from stochad.backends.base import alive_events
+from stochad.errors import PerturbationLostError
+from stochad.rules import elementwise as ew
+from stochad.rules.registry import Primitive, call
+
+__all__ = ["Triple", "Perturbation"]
+
+
+class Perturbation(NamedTuple):
+    """One finite perturbation: the value jumps to ``alternate`` at rate ``weight``."""
+
+    alternate: float
+    weight: float
+    event: int
+
+
+class Triple:
+    """A stochastic triple: a value, its almost-sure derivative and finite perturbations.
+
+    Users get triples from :func:`stochad.stochastic_triple` or inside a function passed
+    to :func:`stochad.derivative_estimate`; they do not construct them directly.
+
+    Attributes
+    ----------
+    value
+        the primal value.
+    delta
+        the almost-sure derivative ``δ`` (for the smoothed backend: the smoothed scalar).
+    perturbations
+        the live finite perturbations, each an alternate value with its weight.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> t = stochad.stochastic_triple(lambda p: stochad.bernoulli(p) + 2 * p, 0.3, rng=1)
+    >>> float(t.delta)
+    2.0
+    """
+
+    __slots__ = ("value", "delta", "alts", "evaluation")
+    __stochad_priority__ = 10
+
+    def __init__(self, value, delta, alts: dict, evaluation):
+        self.value = value
+        self.delta = delta
+        self.alts = alts
+        self.evaluation = evaluation
+
+    # -- what the triple says -------------------------------------------------------
+    @property
+    def perturbations(self) -> list[Perturbation]:
+        return [
+            Perturbation(alt, e.weight, e.id)
+            for e, alt in self.alts.items()
+            if e.alive and e.weight != 0.0
+        ]
+
+    def derivative_contribution(self):
+        total = self.delta
+        for e, alt in self.alts.items():
+            if e.alive:
+                total = total + e.weight * (alt - self.value)
+        return total
+
+    def __repr__(self) -> str:
+        parts = [f"{self.value!r} + {self.delta!r}ε"]
+        parts += [f"[{p.alternate!r} with weight {p.weight:.6g}ε]" for p in self.perturbations]
+        return "Triple(" + " ".join(parts) + ")"
+
+    # -- propagation ------------------------------------------------------------
+    @classmethod
+    def __stochad_apply__(cls, primitive: Primitive, args, kwargs):
+        evaluation = next(a.evaluation for a in args if isinstance(a, Triple))
+        backend = evaluation.backend
+        values = [a.value if isinstance(a, Triple) else a for a in args]
+        out = primitive.value(*values, **kwargs)
+        smoothed = not backend.carries_perturbations
+        delta = 0.0
+        if primitive.jvp is not None:
+            tangents = [a.delta if isinstance(a, Triple) else 0.0 for a in args]
+            delta = primitive.jvp(values, kwargs, tangents)
+        elif not primitive.piecewise_constant:
+            for i, a in enumerate(args):
+                if isinstance(a, Triple) and a.delta != 0:
+                    partial = primitive.partial(i, smoothed)
+                    if partial is not None:
+                        delta = delta + partial(*values, out) * a.delta
+        alts = {}
+        if backend.carries_perturbations:
+            events = alive_events(a.alts for a in args if isinstance(a, Triple))
+            for e in backend.select(evaluation, events):
+                alt_args = [a.alts.get(e, a.value) if isinstance(a, Triple) else a for a in args]
+                alts[e] = primitive.value(*alt_args, **kwargs)
+        return cls(out, delta, alts, evaluation)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        primitive = ew.UFUNC_PRIMITIVES.get(ufunc)
+        if method != "__call__" or primitive is None or kwargs:
+            return NotImplemented
+        return call(primitive, *inputs)
+
+    # -- Python operators -----------------------------------------------------------
+    def __add__(self, other):
+        return call(ew.ADD, self, other)
+
+    def __radd__(self, other):
+        return call(ew.ADD, other, self)
+
+    def __sub__(self, other):
+        return call(ew.SUBTRACT, self, other)
+
+    def __rsub__(self, other):
+        return call(ew.SUBTRACT, other, self)
+
+    def __mul__(self, other):
+        return call(ew.MULTIPLY, self, other)
+
+    def __rmul__(self, other):
+        return call(ew.MULTIPLY, other, self)
+
+    def __truediv__(self, other):
+        return call(ew.DIVIDE, self, other)
+
+    def __rtruediv__(self, other):
+        return call(ew.DIVIDE, other, self)
+
+    def __pow__(self, other):
+        return call(ew.POWER, self, other)
+
+    def __rpow__(self, other):
+        return call(ew.POWER, other, self)
+
+    def __neg__(self):
+        return call(ew.NEGATIVE, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return call(ew.ABSOLUTE, self)
+
+    def __lt__(self, other):
+        return call(ew.LESS, self, other)
+
+    def __le__(self, other):
+        return call(ew.LESS_EQUAL, self, other)
+
+    def __gt__(self, other):
+        return call(ew.GREATER, self, other)
+
+    def __ge__(self, other):
+        return call(ew.GREATER_EQUAL, self, other)
+
+    def __eq__(self, other):
+        return call(ew.EQUAL, self, other)
+
+    def __ne__(self, other):
+        return call(ew.NOT_EQUAL, self, other)
+
+    __hash__ = None  # == returns a triple, so triples cannot be dict keys
+
+    # -- conversions that would lose a perturbation -----------------------------
+    def _live_alternates(self):
+        return [alt for e, alt in self.alts.items() if e.alive and e.weight != 0.0]
+
+    def __bool__(self) -> bool:
+        outcome = bool(self.value)
+        if any(bool(alt) != outcome for alt in self._live_alternates()):
+            raise PerturbationLostError("Using a stochastic triple as a condition (if/while/bool)")
+        return outcome
+
+    def __int__(self) -> int:
+        outcome = int(self.value)
+        if any(int(alt) != outcome for alt in self._live_alternates()):
+            raise PerturbationLostError("int() of a stochastic triple")
+        return outcome
+
+    def __index__(self) -> int:
+        if float(self.value) != math.floor(float(self.value)):
+            raise TypeError(f"a triple with non-integer value {self.value!r} cannot be an index")
+        outcome = int(self.value)
+        if any(alt != outcome for alt in self._live_alternates()):
+            raise PerturbationLostError(
+                "Indexing with a stochastic triple (use stochad.take(seq, index))"
+            )
+        return outcome
+
+    def __float__(self) -> float:
+        if self.delta != 0 or any(alt != self.value for alt in self._live_alternates()):
+            raise PerturbationLostError(
+                "float() of a stochastic triple with a nonzero derivative or perturbation "
+                "(use stochad.value(t) to read the primal value on purpose)"
+            )
+        return float(self.value)
+

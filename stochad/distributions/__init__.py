@@ -1,0 +1,1 @@
+"""Distributions: each discrete rule (sampling, jumps, coupling, smoothing) in one place."""

@@ -1,0 +1,38 @@
+"""Bernoulli(p): values 0 and 1, ``X = 1`` iff ``U > 1 − p``."""
+
+from __future__ import annotations
+
+from stochad.distributions.base import DiscreteRule
+from stochad.errors import check_probability
+
+__all__ = ["BERNOULLI"]
+
+
+def check(p):
+    return (check_probability("p", p),)
+
+
+def inverse_cdf(u, p):
+    return 1 if u > 1.0 - p else 0
+
+
+def cdf(k, p):
+    if k < 0:
+        return 0.0
+    return 1.0 - p if k < 1 else 1.0
+
+
+def jump(x, d, p):
+    """Raising p turns a 0 into a 1 at rate d/(1−p); lowering it turns a 1 into a 0."""
+    if d > 0.0 and x == 0:
+        return 1, d / (1.0 - p)
+    if d < 0.0 and x == 1:
+        return 0, -d / p
+    return x, 0.0
+
+
+def mean_partials(p):
+    return (1.0,)
+
+
+BERNOULLI = DiscreteRule("bernoulli", ("p",), check, inverse_cdf, cdf, jump, mean_partials, 0)

@@ -1,0 +1,78 @@
+"""Binomial(n, p): the number of successes in ``n`` trials.
+
+``p`` may carry a derivative; ``n`` may carry finite perturbations (a random count): the
+alternate then draws the extra trials or removes successes at random.
+"""
+
+from __future__ import annotations
+
+import math
+
+from stochad.distributions.base import DiscreteRule, coupled_uniform
+from stochad.errors import check_count, check_probability
+
+__all__ = ["BINOMIAL"]
+
+
+def check(n, p):
+    return check_count("n", n), check_probability("p", p)
+
+
+def log_pmf(k, n, p):
+    if p == 0.0:
+        return 0.0 if k == 0 else -math.inf
+    if p == 1.0:
+        return 0.0 if k == n else -math.inf
+    return (
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+        + k * math.log(p) + (n - k) * math.log1p(-p)
+    )  # fmt: skip
+
+
+def cdf(k, n, p):
+    if k < 0:
+        return 0.0
+    if k >= n:
+        return 1.0
+    total = 0.0
+    for j in range(int(k) + 1):
+        total += math.exp(log_pmf(j, n, p))
+    return min(total, 1.0)
+
+
+def inverse_cdf(u, n, p):
+    total = 0.0
+    for k in range(n):
+        total += math.exp(log_pmf(k, n, p))
+        if total >= u:
+            return k
+    return n
+
+
+def jump(x, d, n, p):
+    if d > 0.0 and x < n:
+        return x + 1, d * (n - x) / (1.0 - p)
+    if d < 0.0 and x > 0:
+        return x - 1, -d * x / p
+    return x, 0.0
+
+
+def mean_partials(n, p):
+    return (p, float(n))
+
+
+def coupled(rule, x, params, alt_params, aux_rng):
+    """Couple in ``p`` by inverse CDF, then add trials (``n' > n``) or remove some."""
+    n, p = params
+    alt_n, alt_p = alt_params
+    y = rule.inverse_cdf(coupled_uniform(rule.cdf, x, params, aux_rng), n, alt_p)
+    if alt_n > n:
+        y += int(aux_rng.binomial(alt_n - n, alt_p))
+    elif alt_n < n:
+        y -= int(aux_rng.hypergeometric(y, n - y, n - alt_n)) if n > 0 else 0
+    return y
+
+
+BINOMIAL = DiscreteRule(
+    "binomial", ("n", "p"), check, inverse_cdf, cdf, jump, mean_partials, 1, coupled
+)

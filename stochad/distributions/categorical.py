@@ -1,0 +1,92 @@
+"""Categorical(probs): an index ``0..k−1``; ``probs`` may hold triples."""
+
+from __future__ import annotations
+
+import math
+
+from stochad.core.triple import Triple
+from stochad.distributions.base import discrete_triple
+from stochad.errors import check_probability
+
+__all__ = ["check", "inverse_cdf", "cdf", "jumps", "sample_categorical"]
+
+_SUM_TOLERANCE = 1e-9
+
+
+def check(probs) -> list[float]:
+    if len(probs) == 0:
+        raise ValueError("probs must hold at least one probability, got an empty sequence")
+    values = [check_probability(f"probs[{j}]", q) for j, q in enumerate(probs)]
+    total = math.fsum(values)
+    if abs(total - 1.0) > _SUM_TOLERANCE * len(values):
+        raise ValueError(f"probs must sum to 1, got sum(probs)={total!r}")
+    return values
+
+
+def cdf(k, probs) -> float:
+    if k < 0:
+        return 0.0
+    return min(math.fsum(probs[: int(k) + 1]), 1.0)
+
+
+def inverse_cdf(u, probs) -> int:
+    total = 0.0
+    last_positive = 0
+    for j, q in enumerate(probs):
+        if q > 0.0:
+            last_positive = j
+            total += q
+            if total >= u:
+                return j
+    return last_positive
+
+
+def _nearest_positive(probs, start, step) -> int | None:
+    j = start
+    while 0 <= j < len(probs):
+        if probs[j] > 0.0:
+            return j
+        j += step
+    return None
+
+
+def jumps(i, probs, tangents) -> list[tuple[int, float]]:
+    """The draw's own jumps (THEORY.md §2): the lower boundary up, the upper one down."""
+    out = []
+    lower = math.fsum(tangents[:i])
+    upper = lower + tangents[i]
+    if lower > 0.0:
+        j = _nearest_positive(probs, i - 1, -1)
+        if j is not None:
+            out.append((j, lower / probs[i]))
+    if upper < 0.0:
+        j = _nearest_positive(probs, i + 1, +1)
+        if j is not None:
+            out.append((j, -upper / probs[i]))
+    return out
+
+
+def sample_categorical(evaluation, probs):
+    """Draw an index from ``probs`` (floats or triples) on ``evaluation``'s streams."""
+    probs = list(probs)
+    values = check([q.value if isinstance(q, Triple) else q for q in probs])
+    u = 1.0 - evaluation.streams.primal.random()
+    i = inverse_cdf(u, values)
+    if not any(isinstance(q, Triple) for q in probs):
+        return i
+    tangents = [q.delta if isinstance(q, Triple) else 0.0 for q in probs]
+    backend = evaluation.backend
+    if not backend.carries_perturbations:
+        return Triple(i, math.fsum(j * d for j, d in enumerate(tangents)), {}, evaluation)
+
+    def alternate_of(event):
+        alt = [q.alts.get(event, q.value) if isinstance(q, Triple) else q for q in probs]
+        try:
+            alt = check(alt)
+        except ValueError as err:
+            raise ValueError(f"in an alternate world of categorical: {err}") from None
+        low, high = cdf(i - 1, values), cdf(i, values)
+        v = high - (high - low) * evaluation.streams.aux.random()
+        return inverse_cdf(v, alt)
+
+    return discrete_triple(evaluation, i, jumps(i, values, tangents), probs, alternate_of)

@@ -1,0 +1,52 @@
+"""Geometric(p), numpy's convention: trials up to and including the first success (1, 2, …)."""
+
+from __future__ import annotations
+
+import math
+
+from stochad.distributions.base import DiscreteRule
+from stochad.errors import check_probability
+
+__all__ = ["GEOMETRIC"]
+
+_BELOW_ONE = 1.0 - 2.0**-53
+
+
+def check(p):
+    return (check_probability("p", p, open_low=True),)
+
+
+def cdf(k, p):
+    if k < 1:
+        return 0.0
+    if p == 1.0:
+        return 1.0
+    return -math.expm1(k * math.log1p(-p))
+
+
+def inverse_cdf(u, p):
+    if p == 1.0:
+        return 1
+    u = min(u, _BELOW_ONE)
+    k = max(1, math.ceil(math.log1p(-u) / math.log1p(-p)))
+    # guard the boundary against rounding: the smallest k with F(k) >= u
+    while k > 1 and cdf(k - 1, p) >= u:
+        k -= 1
+    while cdf(k, p) < u:
+        k += 1
+    return k
+
+
+def jump(x, d, p):
+    if d > 0.0 and x > 1:
+        return x - 1, d * (x - 1) / (p * (1.0 - p))
+    if d < 0.0:
+        return x + 1, -d * x / p
+    return x, 0.0
+
+
+def mean_partials(p):
+    return (-1.0 / (p * p),)
+
+
+GEOMETRIC = DiscreteRule("geometric", ("p",), check, inverse_cdf, cdf, jump, mean_partials, 0)

@@ -1,0 +1,92 @@
+"""Exceptions and argument checks shared by the whole package."""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+__all__ = [
+    "PerturbationLostError",
+    "check_probability",
+    "check_finite",
+    "check_nonnegative",
+    "check_positive",
+    "check_count",
+    "check_callable",
+]
+
+_LOST_HINT = (
+    "Use stochad.where(condition, a, b) to select between values, or "
+    "stochad.propagate(f, *triples) to run a function with Python control flow on "
+    "every alternate value."
+)
+
+
+class PerturbationLostError(TypeError):
+    """Raised where converting a stochastic triple would silently drop a perturbation.
+
+    Python's ``if``/``while``, ``bool()``, ``int()``, ``float()`` and indexing see only
+    the primal value of a triple. When one of the triple's alternate values would give
+    a different outcome, the derivative would be wrong; stochad refuses instead.
+    """
+
+    def __init__(self, what: str):
+        super().__init__(f"{what} would lose a perturbation of a stochastic triple. {_LOST_HINT}")
+
+
+def _as_real(name: str, x) -> float:
+    if isinstance(x, bool) or not isinstance(x, (Real, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
+    x = float(x)
+    if math.isnan(x):
+        raise ValueError(f"{name} must be a number, got nan")
+    return x
+
+
+def check_probability(name: str, p, *, open_low: bool = False) -> float:
+    """Return ``p`` as a float after checking ``0 <= p <= 1`` (``0 < p`` if ``open_low``)."""
+    p = _as_real(name, p)
+    if not ((0.0 < p if open_low else 0.0 <= p) and p <= 1.0):
+        interval = "(0, 1]" if open_low else "[0, 1]"
+        raise ValueError(f"{name} must be a probability in {interval}, got {name}={p!r}")
+    return p
+
+
+def check_finite(name: str, x) -> float:
+    """Return ``x`` as a float after checking it is finite."""
+    x = _as_real(name, x)
+    if math.isinf(x):
+        raise ValueError(f"{name} must be finite, got {name}={x!r}")
+    return x
+
+
+def check_nonnegative(name: str, x) -> float:
+    """Return ``x`` as a float after checking it is finite and ``>= 0``."""
+    x = _as_real(name, x)
+    if not (0.0 <= x < math.inf):
+        raise ValueError(f"{name} must be finite and >= 0, got {name}={x!r}")
+    return x
+
+
+def check_positive(name: str, x) -> float:
+    """Return ``x`` as a float after checking it is finite and ``> 0``."""
+    x = _as_real(name, x)
+    if not (0.0 < x < math.inf):
+        raise ValueError(f"{name} must be finite and > 0, got {name}={x!r}")
+    return x
+
+
+def check_count(name: str, n) -> int:
+    """Return ``n`` as an int after checking it is a whole number ``>= 0``."""
+    x = _as_real(name, n)
+    if x < 0 or x != math.floor(x) or math.isinf(x):
+        raise ValueError(f"{name} must be a whole number >= 0, got {name}={n!r}")
+    return int(x)
+
+
+def check_callable(name: str, f) -> None:
+    """Raise ``TypeError`` unless ``f`` is callable."""
+    if not callable(f):
+        raise TypeError(f"{name} must be callable, got {type(f).__name__}")

@@ -1,0 +1,1 @@
+"""The primitive table: every deterministic operation's rules, side by side."""
