@@ -107,9 +107,9 @@ def take(seq, i):
     for event in ev.backend.select(ev, events):
         if event in i.alts:
             element = seq[_check_index(i.alts[event], len(seq), "alternate index")]
-            alts[event] = element.alts.get(event, element.value) if isinstance(
-                element, Triple
-            ) else element
+            alts[event] = (
+                element.alts.get(event, element.value) if isinstance(element, Triple) else element
+            )
         else:
             alts[event] = chosen.alts[event]
     return Triple(chosen.value, chosen.delta, alts, ev)

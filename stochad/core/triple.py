@@ -199,4 +199,3 @@ class Triple:
                 "(use stochad.value(t) to read the primal value on purpose)"
             )
         return float(self.value)
-

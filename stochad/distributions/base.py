@@ -69,7 +69,7 @@ def smoothed_draw_derivative(rule: DiscreteRule, strategy: str, x, params, delta
     """The smoothed scalar derivative of a draw ``x`` given the parameters' tangents."""
     partials = rule.mean_partials(*params)
     total = 0.0
-    for i, (partial, d) in enumerate(zip(partials, deltas)):
+    for i, (partial, d) in enumerate(zip(partials, deltas, strict=True)):
         if d == 0:
             continue
         if strategy == "symmetric" and i == rule.continuous:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from stochad.core.context import current_evaluation
 from stochad.core.triple import Triple
 from stochad.distributions.base import DiscreteRule, sample_scalar
@@ -11,6 +13,7 @@ from stochad.distributions.categorical import sample_categorical
 from stochad.distributions.continuous import sample_exponential, sample_normal
 from stochad.distributions.geometric import GEOMETRIC
 from stochad.distributions.poisson import POISSON
+from stochad.distributions.vectorized import sample_plain_array
 
 __all__ = [
     "DISCRETE_RULES", "bernoulli", "binomial", "geometric", "poisson", "categorical", "normal",
@@ -29,11 +32,33 @@ def _evaluation_of(args):
     return current_evaluation()
 
 
-def _draw(rule: DiscreteRule, *args):
-    return sample_scalar(rule, _evaluation_of(args), args)
+def _carrier_type(args):
+    best, carrier = -1, None
+    for a in args:
+        priority = getattr(type(a), "__stochad_priority__", -1)
+        if priority > best:
+            best, carrier = priority, type(a)
+    return carrier
 
 
-def bernoulli(p):
+def _draw(rule: DiscreteRule, *args, size=None):
+    """Dispatch a draw: scalar triples and floats here, arrays to their carrier type.
+
+    A carrier type (triple array, tracer) implements
+    ``__stochad_sample__(rule, args, size, evaluation)``.
+    """
+    evaluation = _evaluation_of(args)
+    carrier = _carrier_type(args)
+    if carrier is not None and hasattr(carrier, "__stochad_sample__"):
+        return carrier.__stochad_sample__(rule, args, size, evaluation)
+    if size is None and not any(isinstance(a, (np.ndarray, list, tuple)) for a in args):
+        return sample_scalar(rule, evaluation, args)
+    if carrier is not None:
+        raise NotImplementedError("array draws with triple parameters need stochad.arrays")
+    return sample_plain_array(rule, evaluation, args, size)
+
+
+def bernoulli(p, size=None):
     """A Bernoulli(p) draw: 1 with probability ``p``, else 0.
 
     Parameters
@@ -48,10 +73,10 @@ def bernoulli(p):
     >>> abs(r.mean - 3.0) < 5 * r.stderr
     True
     """
-    return _draw(BERNOULLI, p)
+    return _draw(BERNOULLI, p, size=size)
 
 
-def binomial(n, p):
+def binomial(n, p, size=None):
     """A Binomial(n, p) draw; ``n`` may be a random count (a triple from another draw).
 
     Examples
@@ -61,10 +86,10 @@ def binomial(n, p):
     >>> abs(r.mean - 10.0) < 5 * r.stderr
     True
     """
-    return _draw(BINOMIAL, n, p)
+    return _draw(BINOMIAL, n, p, size=size)
 
 
-def geometric(p):
+def geometric(p, size=None):
     """A Geometric(p) draw, numpy's convention: trials up to the first success (1, 2, …).
 
     Examples
@@ -74,10 +99,10 @@ def geometric(p):
     >>> abs(r.mean + 4.0) < 5 * r.stderr
     True
     """
-    return _draw(GEOMETRIC, p)
+    return _draw(GEOMETRIC, p, size=size)
 
 
-def poisson(lam):
+def poisson(lam, size=None):
     """A Poisson(lam) draw.
 
     Examples
@@ -87,7 +112,7 @@ def poisson(lam):
     >>> abs(r.mean - 5.0) < 5 * r.stderr   # d/dl (l + l^2) = 1 + 2l
     True
     """
-    return _draw(POISSON, lam)
+    return _draw(POISSON, lam, size=size)
 
 
 def categorical(probs):
