@@ -50,6 +50,16 @@ from stochad.rules.elementwise import (
     tanh,
     where,
 )
+from stochad.rules.structural import (
+    concatenate,
+    dot,
+    matmul,
+    mean,
+    reshape,
+    stack,
+    sum,
+    transpose,
+)
 
 __version__ = "0.1.0"
 
@@ -59,5 +69,6 @@ __all__ = [
     "cos", "delta", "derivative_contribution", "derivative_estimate", "exp",
     "expected_derivative", "exponential", "geometric", "log", "maximum", "minimum", "normal",
     "perturbations", "poisson", "propagate", "seed", "sigmoid", "sin", "smoothed_delta",
-    "sqrt", "stochastic_triple", "take", "tanh", "using_rng", "value", "where",
+    "sqrt", "stochastic_triple", "take", "tanh", "using_rng", "value", "where", "sum", "mean",
+    "matmul", "dot", "reshape", "transpose", "concatenate", "stack",
 ]  # fmt: skip

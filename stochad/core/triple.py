@@ -84,9 +84,9 @@ class Triple:
         smoothed = not backend.carries_perturbations
         delta = 0.0
         if primitive.jvp is not None:
-            tangents = [a.delta if isinstance(a, Triple) else 0.0 for a in args]
+            tangents = [a.delta if isinstance(a, Triple) else None for a in args]
             delta = primitive.jvp(values, kwargs, tangents)
-        elif not primitive.piecewise_constant:
+        else:
             for i, a in enumerate(args):
                 if isinstance(a, Triple) and a.delta != 0:
                     partial = primitive.partial(i, smoothed)

@@ -47,7 +47,17 @@ class Primitive:
     extra: dict = field(default_factory=dict)
 
     def partial(self, i: int, smoothed: bool = False) -> Callable[..., Any] | None:
-        table = self.smoothed_partials if smoothed and self.smoothed_partials else self.partials
+        """The partial derivative by argument ``i`` (None where it is zero).
+
+        ``smoothed=True`` asks for the smoothed/reverse rule: ``smoothed_partials`` where
+        given (a threshold's surrogate derivative), else the almost-sure partials.
+        """
+        if smoothed and self.smoothed_partials is not None:
+            table = self.smoothed_partials
+        elif self.piecewise_constant:
+            return None
+        else:
+            table = self.partials
         return table[i] if i < len(table) else None
 
 
