@@ -227,6 +227,11 @@ def derivative_estimate(f, p, *, backend="pruned", rng=None, direction=None):
     return gradient
 
 
+def _plain(x):
+    """A Python float for a 0-d result, the array otherwise."""
+    return float(x) if np.ndim(x) == 0 else x
+
+
 @dataclass(frozen=True)
 class DerivativeEstimate:
     """Independent derivative samples with their mean and standard error."""
@@ -239,11 +244,13 @@ class DerivativeEstimate:
 
     @property
     def mean(self):
-        return self.samples.mean(axis=0)
+        return _plain(self.samples.mean(axis=0))
 
     @property
     def std(self):
-        return self.samples.std(axis=0, ddof=1) if self.n > 1 else np.zeros_like(self.mean)
+        if self.n < 2:
+            return _plain(np.zeros(self.samples.shape[1:]))
+        return _plain(self.samples.std(axis=0, ddof=1))
 
     @property
     def stderr(self):
@@ -267,11 +274,11 @@ def expected_derivative(f, p, n: int, *, backend="pruned", rng=None) -> Derivati
     Examples
     --------
     >>> import stochad
-    >>> r = stochad.expected_derivative(lambda p: stochad.bernoulli(p), 0.3, 1000, rng=0)
-    >>> r.mean, r.n
-    (1.0, 1000)
-    >>> print(r)
-    1.000000 ± 0.000000 (n=1000)
+    >>> r = stochad.expected_derivative(lambda p: 2 * stochad.bernoulli(p), 0.3, 4000, rng=0)
+    >>> print(r)                        # exact: 2
+    2.00 ± 0.02 (n=4000)
+    >>> abs(r.mean - 2.0) < 5 * r.stderr
+    True
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a whole number >= 1, got n={n!r}")

@@ -165,8 +165,8 @@ cos = _public(
     Examples
     --------
     >>> import stochad
-    >>> float(stochad.delta(stochad.stochastic_triple(stochad.cos, 0.0)))
-    -0.0
+    >>> float(stochad.delta(stochad.stochastic_triple(stochad.cos, 0.5)))  # -sin(0.5)
+    -0.479425538604203
     """,
 )
 tanh = _public(
