@@ -22,6 +22,10 @@ class Backend:
         """Return the events to keep out of the distinct alive ``events``."""
         raise NotImplementedError
 
+    def draw_tangent(self, rule, x, params, tangents):
+        """The tangent of a discrete draw ``x``, for backends without perturbations."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 

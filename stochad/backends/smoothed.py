@@ -39,5 +39,11 @@ class SmoothedBackend(Backend):
     def select(self, evaluation, events: list) -> list:
         return []
 
+    def draw_tangent(self, rule, x, params, tangents):
+        """The smoothed derivative of the draw ``x`` given its parameters' tangents."""
+        from stochad.distributions.base import smoothed_draw_derivative
+
+        return smoothed_draw_derivative(rule, self.strategy, x, params, tangents)
+
     def __repr__(self) -> str:
         return f"SmoothedBackend(strategy={self.strategy!r})"

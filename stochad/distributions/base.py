@@ -50,6 +50,8 @@ class DiscreteRule:
     continuous: int
     coupled: Callable | None = None
     """Special coupling ``coupled(x, params, alt_params, aux_rng)``; default inverse CDF."""
+    score: Callable[..., tuple] | None = None
+    """``score(x, *params)``: ``∂ log P(X = x) / ∂θ`` for each parameter (score function)."""
 
     def alternate(self, x, params, alt_params, aux_rng):
         """The alternate draw in the world where the parameters are ``alt_params``."""
@@ -113,8 +115,7 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
     deltas = [a.delta if isinstance(a, Triple) else 0.0 for a in args]
     backend = evaluation.backend
     if not backend.carries_perturbations:
-        delta = smoothed_draw_derivative(rule, backend.strategy, x, values, deltas)
-        return Triple(x, delta, {}, evaluation)
+        return Triple(x, backend.draw_tangent(rule, x, values, deltas), {}, evaluation)
     for i, d in enumerate(deltas):
         if i != rule.continuous and d != 0:
             raise ValueError(

@@ -73,6 +73,12 @@ def coupled(rule, x, params, alt_params, aux_rng):
     return y
 
 
+def score(x, n, p):
+    successes = x / p if x > 0 else 0.0
+    failures = (n - x) / (1.0 - p) if x < n else 0.0
+    return (0.0, successes - failures)
+
+
 BINOMIAL = DiscreteRule(
-    "binomial", ("n", "p"), check, inverse_cdf, cdf, jump, mean_partials, 1, coupled
+    "binomial", ("n", "p"), check, inverse_cdf, cdf, jump, mean_partials, 1, coupled, score=score
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 from stochad.core.triple import Triple
-from stochad.distributions.base import discrete_triple
+from stochad.distributions.base import DiscreteRule, discrete_triple
 from stochad.errors import check_probability
 
-__all__ = ["check", "inverse_cdf", "cdf", "jumps", "sample_categorical"]
+__all__ = ["CATEGORICAL", "check", "inverse_cdf", "cdf", "jumps", "sample_categorical"]
 
 _SUM_TOLERANCE = 1e-9
 
@@ -66,6 +66,29 @@ def jumps(i, probs, tangents) -> list[tuple[int, float]]:
     return out
 
 
+def _mean_partials(*probs):
+    """``E[X] = Σ j·π_j``: the straight-through rule smooths through the mean index."""
+    return tuple(float(j) for j in range(len(probs)))
+
+
+def _score(i, *probs):
+    return tuple(1.0 / q if j == i else 0.0 for j, q in enumerate(probs))
+
+
+CATEGORICAL = DiscreteRule(
+    "categorical",
+    ("probs",),
+    lambda *probs: tuple(check(probs)),
+    lambda u, *probs: inverse_cdf(u, probs),
+    lambda k, *probs: cdf(k, probs),
+    lambda x, d, *probs: (x, 0.0),  # its jumps need every tangent at once: see jumps()
+    _mean_partials,
+    continuous=-1,  # no single parameter: the symmetric strategy smooths like straight-through
+    score=_score,
+)
+"""The categorical's rules for backends that fold draws into tangents (smoothed, score)."""
+
+
 def sample_categorical(evaluation, probs):
     """Draw an index from ``probs`` (floats or triples) on ``evaluation``'s streams."""
     probs = list(probs)
@@ -77,7 +100,7 @@ def sample_categorical(evaluation, probs):
     tangents = [q.delta if isinstance(q, Triple) else 0.0 for q in probs]
     backend = evaluation.backend
     if not backend.carries_perturbations:
-        return Triple(i, math.fsum(j * d for j, d in enumerate(tangents)), {}, evaluation)
+        return Triple(i, backend.draw_tangent(CATEGORICAL, i, values, tangents), {}, evaluation)
 
     def alternate_of(event):
         alt = [q.alts.get(event, q.value) if isinstance(q, Triple) else q for q in probs]

@@ -49,4 +49,10 @@ def mean_partials(p):
     return (-1.0 / (p * p),)
 
 
-GEOMETRIC = DiscreteRule("geometric", ("p",), check, inverse_cdf, cdf, jump, mean_partials, 0)
+def score(x, p):
+    return (1.0 / p - ((x - 1) / (1.0 - p) if x > 1 else 0.0),)
+
+
+GEOMETRIC = DiscreteRule(
+    "geometric", ("p",), check, inverse_cdf, cdf, jump, mean_partials, 0, score=score
+)

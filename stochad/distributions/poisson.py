@@ -54,4 +54,10 @@ def mean_partials(lam):
     return (1.0,)
 
 
-POISSON = DiscreteRule("poisson", ("lam",), check, inverse_cdf, cdf, jump, mean_partials, 0)
+def score(x, lam):
+    return ((x / lam if x > 0 else 0.0) - 1.0,)
+
+
+POISSON = DiscreteRule(
+    "poisson", ("lam",), check, inverse_cdf, cdf, jump, mean_partials, 0, score=score
+)
