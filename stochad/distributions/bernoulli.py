@@ -35,4 +35,10 @@ def mean_partials(p):
     return (1.0,)
 
 
-BERNOULLI = DiscreteRule("bernoulli", ("p",), check, inverse_cdf, cdf, jump, mean_partials, 0)
+def score(x, p):
+    return (1.0 / p if x == 1 else -1.0 / (1.0 - p),)
+
+
+BERNOULLI = DiscreteRule(
+    "bernoulli", ("p",), check, inverse_cdf, cdf, jump, mean_partials, 0, score=score
+)
