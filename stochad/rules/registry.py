@@ -43,7 +43,9 @@ class Primitive:
     jvp: Callable[..., Any] | None = None
     """Tangent rule of a non-elementwise primitive: ``jvp(args, kwargs, tangents)``."""
     vjp: Callable[..., Any] | None = None
-    """Reverse rule of a non-elementwise primitive: ``vjp(args, kwargs, out, cotangent)``."""
+    """Reverse rule of a non-elementwise primitive:
+    ``vjp(args, kwargs, out, cotangent, wanted=None)`` -> one cotangent (or None) per
+    argument; ``wanted[i]`` False allows skipping argument ``i``."""
     extra: dict = field(default_factory=dict)
 
     def partial(self, i: int, smoothed: bool = False) -> Callable[..., Any] | None:

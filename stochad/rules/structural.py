@@ -3,9 +3,11 @@
 These are linear (or bilinear, for products) in their array arguments, so each record
 gives its tangent rule ``jvp(args, kwargs, tangents)`` (``tangents[i]`` is ``None`` where
 argument ``i`` carries no derivative) and its reverse rule
-``vjp(args, kwargs, out, cotangent)`` (a tuple with one cotangent, or ``None``, per
-argument). Their finite-perturbation rule is, as for every primitive, ``value`` applied to
-the alternates; array backends implement it with pruning kernels.
+``vjp(args, kwargs, out, cotangent, wanted=None)`` (a tuple with one cotangent, or ``None``,
+per argument; ``wanted[i]`` False lets a rule skip an argument nobody differentiates, which
+saves a whole matrix product for ``X @ W`` with constant data ``X``). Their
+finite-perturbation rule is, as for every primitive, ``value`` applied to the alternates;
+array backends implement it with pruning kernels.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ SUM = register(
         "sum",
         lambda x, axis=None: np.sum(x, axis=axis),
         jvp=lambda args, kw, t: np.sum(t[0], axis=kw.get("axis")),
-        vjp=lambda args, kw, out, g: (_expand_to(g, np.shape(args[0]), kw.get("axis")),),
+        vjp=lambda args, kw, out, g, wanted=None: (
+            _expand_to(g, np.shape(args[0]), kw.get("axis")),
+        ),
     )
 )
 MEAN = register(
@@ -67,7 +71,7 @@ MEAN = register(
         "mean",
         lambda x, axis=None: np.mean(x, axis=axis),
         jvp=lambda args, kw, t: np.mean(t[0], axis=kw.get("axis")),
-        vjp=lambda args, kw, out, g: (
+        vjp=lambda args, kw, out, g, wanted=None: (
             _expand_to(g, np.shape(args[0]), kw.get("axis"))
             / _count(np.shape(args[0]), kw.get("axis")),
         ),
@@ -87,17 +91,23 @@ def _matmul_jvp(args, kw, tangents):
     return out
 
 
-def _matmul_vjp(args, kw, out, g):
+def _matmul_vjp(args, kw, out, g, wanted=None):
     a, b = (np.asarray(x) for x in args)
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
     g2 = np.asarray(g)
-    if a.ndim == 1:
-        g2 = np.expand_dims(g2, -2)
+    # restore the axes numpy dropped for 1-d operands: b's column first, so that with
+    # two vectors (g 0-d) a's row axis has somewhere to go
     if b.ndim == 1:
         g2 = np.expand_dims(g2, -1)
-    ga = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
-    gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
+    if a.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
+    want_a, want_b = wanted if wanted is not None else (True, True)
+    ga = gb = None
+    if want_a:
+        ga = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+    if want_b:
+        gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
     return ga, gb
 
 
@@ -105,7 +115,7 @@ MATMUL = register(Primitive("matmul", np.matmul, jvp=_matmul_jvp, vjp=_matmul_vj
 
 
 # -- indexing and shapes --------------------------------------------------------------
-def _getitem_vjp(args, kw, out, g):
+def _getitem_vjp(args, kw, out, g, wanted=None):
     x = args[0]
     grad = np.zeros(np.shape(x))
     np.add.at(grad, kw["index"], g)
@@ -125,7 +135,7 @@ RESHAPE = register(
         "reshape",
         lambda x, shape: np.reshape(x, shape),
         jvp=lambda args, kw, t: np.reshape(t[0], kw["shape"]),
-        vjp=lambda args, kw, out, g: (np.reshape(g, np.shape(args[0])),),
+        vjp=lambda args, kw, out, g, wanted=None: (np.reshape(g, np.shape(args[0])),),
     )
 )
 
@@ -141,7 +151,7 @@ TRANSPOSE = register(
         "transpose",
         lambda x, axes=None: np.transpose(x, axes),
         jvp=lambda args, kw, t: np.transpose(t[0], kw.get("axes")),
-        vjp=lambda args, kw, out, g: (
+        vjp=lambda args, kw, out, g, wanted=None: (
             np.transpose(g, _inverse_axes(kw.get("axes"), np.ndim(args[0]))),
         ),
     )
@@ -162,7 +172,7 @@ CONCATENATE = register(
         jvp=lambda args, kw, t: np.concatenate(
             [_zero_if_none(d, a) for d, a in zip(t, args, strict=True)], axis=kw.get("axis", 0)
         ),
-        vjp=lambda args, kw, out, g: _split(g, args, kw.get("axis", 0), stacked=False),
+        vjp=lambda args, kw, out, g, wanted=None: _split(g, args, kw.get("axis", 0), stacked=False),
     )
 )
 STACK = register(
@@ -172,7 +182,7 @@ STACK = register(
         jvp=lambda args, kw, t: np.stack(
             [_zero_if_none(d, a) for d, a in zip(t, args, strict=True)], axis=kw.get("axis", 0)
         ),
-        vjp=lambda args, kw, out, g: _split(g, args, kw.get("axis", 0), stacked=True),
+        vjp=lambda args, kw, out, g, wanted=None: _split(g, args, kw.get("axis", 0), stacked=True),
     )
 )
 

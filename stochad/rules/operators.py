@@ -1,0 +1,115 @@
+"""Python operator syntax for carrier types, mapped onto registry primitives.
+
+A carrier type (a reverse-mode tracer, a triple array) inherits :class:`PrimitiveOperators`
+and gets ``+ - * / ** @``, unary ``-``, ``abs``, comparisons, numpy ufuncs
+(``np.exp(t)``), indexing and the array methods ``.sum()``, ``.mean()``, ``.reshape()``,
+``.T`` - each one a :func:`~stochad.rules.registry.call` of the same registry primitive the
+module functions use, so no carrier has its own copy of an operator's rules.
+
+The class only needs ``value`` on the instance (for ``shape``/``ndim``/``len``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stochad.rules import elementwise as ew
+from stochad.rules import structural as st
+from stochad.rules.registry import call
+
+__all__ = ["PrimitiveOperators"]
+
+# np.matmul is a ufunc too: ``ndarray @ carrier`` reaches the carrier through it.
+_UFUNCS = {**ew.UFUNC_PRIMITIVES, np.matmul: st.MATMUL}
+
+
+def _binary(primitive):
+    def forward(self, other):
+        return call(primitive, self, other)
+
+    def reflected(self, other):
+        return call(primitive, other, self)
+
+    return forward, reflected
+
+
+class PrimitiveOperators:
+    """Mixin: Python operators and array methods as registry primitives."""
+
+    __slots__ = ()
+
+    __add__, __radd__ = _binary(ew.ADD)
+    __sub__, __rsub__ = _binary(ew.SUBTRACT)
+    __mul__, __rmul__ = _binary(ew.MULTIPLY)
+    __truediv__, __rtruediv__ = _binary(ew.DIVIDE)
+    __pow__, __rpow__ = _binary(ew.POWER)
+    __matmul__, __rmatmul__ = _binary(st.MATMUL)
+    __lt__, _ = _binary(ew.LESS)
+    __le__, _ = _binary(ew.LESS_EQUAL)
+    __gt__, _ = _binary(ew.GREATER)
+    __ge__, _ = _binary(ew.GREATER_EQUAL)
+    __eq__, _ = _binary(ew.EQUAL)  # type: ignore[assignment]
+    __ne__, _ = _binary(ew.NOT_EQUAL)  # type: ignore[assignment]
+    del _
+    __hash__ = None  # type: ignore[assignment]  # == builds a value, not a bool
+
+    def __neg__(self):
+        return call(ew.NEGATIVE, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return call(ew.ABSOLUTE, self)
+
+    def __getitem__(self, index):
+        return call(st.GETITEM, self, index=index)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        primitive = _UFUNCS.get(ufunc)
+        if method != "__call__" or primitive is None or kwargs:
+            return NotImplemented
+        return call(primitive, *inputs)
+
+    # -- array protocol -----------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.value)
+
+    @property
+    def ndim(self) -> int:
+        return np.ndim(self.value)
+
+    @property
+    def size(self) -> int:
+        return int(np.size(self.value))
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d value")
+        return self.shape[0]
+
+    def __iter__(self):
+        # Unpacking (``a, b = t``) goes through GETITEM, so each piece stays a carrier.
+        return (self[i] for i in range(len(self)))
+
+    @property
+    def T(self):
+        return call(st.TRANSPOSE, self, axes=None)
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        return call(st.TRANSPOSE, self, axes=tuple(axes) if axes else None)
+
+    def sum(self, axis=None):
+        return call(st.SUM, self, axis=axis)
+
+    def mean(self, axis=None):
+        return call(st.MEAN, self, axis=axis)
+
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        return call(st.RESHAPE, self, shape=tuple(shape))
+
+    def dot(self, other):
+        return st.dot(self, other)
