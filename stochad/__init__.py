@@ -38,6 +38,8 @@ from stochad.distributions.samplers import (
 )
 from stochad.errors import PerturbationLostError
 from stochad.propagate import propagate, take
+from stochad.reverse import grad, value_and_grad
+from stochad.rules import surrogates
 from stochad.rules.elementwise import (
     cos,
     exp,
@@ -60,6 +62,7 @@ from stochad.rules.structural import (
     sum,
     transpose,
 )
+from stochad.rules.surrogates import heaviside
 
 __version__ = "0.1.0"
 
@@ -71,4 +74,5 @@ __all__ = [
     "perturbations", "poisson", "propagate", "seed", "sigmoid", "sin", "smoothed_delta",
     "sqrt", "stochastic_triple", "take", "tanh", "using_rng", "value", "where", "sum", "mean",
     "matmul", "dot", "reshape", "transpose", "concatenate", "stack",
+    "grad", "value_and_grad", "heaviside", "surrogates",
 ]  # fmt: skip

@@ -58,7 +58,7 @@ def jump(x, d, n, p):
 
 
 def mean_partials(n, p):
-    return (p, float(n))
+    return (p, n * 1.0)  # not float(n): reverse mode calls this on arrays of parameters
 
 
 def coupled(rule, x, params, alt_params, aux_rng):

@@ -56,8 +56,8 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
     ...     h = stochad.bernoulli(stochad.sigmoid(w), size=(1000, 2))
     ...     return stochad.mean(h)
     >>> value, g = stochad.value_and_grad(loss, rng=0)(np.zeros(2))
-    >>> g.tolist()   # d mean / dw = sigmoid'(0) / 2 = 0.125 each, straight-through
-    [0.125, 0.125]
+    >>> np.allclose(g, 0.125)   # d mean / dw = sigmoid'(0) / 2 each, straight-through
+    True
     """
     check_callable("f", f)
 
