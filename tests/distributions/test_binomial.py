@@ -1,0 +1,164 @@
+"""Binomial(n, p): sampling, the jump rule, smoothing, Monte Carlo unbiasedness, bad input.
+
+* ``inverse_cdf`` and ``cdf`` against ``scipy.stats.binom`` (u = 1 − r);
+* the jump rule of THEORY.md §2, exactly (no Monte Carlo), for δ = ±1 and several ``g``;
+* the smoothed rules (straight-through δ̃ = n; symmetric δ̃ averages to n);
+* ``expected_derivative`` within 5 standard errors of closed-form derivatives, on every
+  backend, including a random count ``n`` that jumps up (extra trials) or down (removed
+  successes, hypergeometric), checked with Poisson thinning: ``Bin(Poi(λ), q) ~ Poi(λq)``;
+* invalid parameters raise ``ValueError``/``TypeError`` naming ``n`` or ``p``.
+"""
+
+import math
+
+import pytest
+import scipy.stats
+from distribution_checks import (
+    BACKENDS,
+    Case,
+    assert_bad_input,
+    assert_cdf_matches_scipy,
+    assert_inverse_cdf_matches_scipy,
+    assert_jump_rule_exact,
+    assert_smoothed_rules_exact,
+    assert_smoothed_triples,
+    assert_unbiased,
+    case_params,
+    derivative_of,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+import stochad
+from stochad.distributions.binomial import BINOMIAL
+
+counts = st.integers(0, 60)
+probabilities = st.floats(0.0, 1.0)
+interior_probabilities = st.floats(0.01, 0.99)
+uniforms = st.floats(0.0, 1.0, exclude_min=True)
+
+
+def score(n, p):
+    return lambda x: x / p - (n - x) / (1 - p)
+
+
+@given(counts, probabilities, uniforms)
+def test_inverse_cdf_matches_scipy(n, p, u):
+    assert_inverse_cdf_matches_scipy(BINOMIAL.inverse_cdf, (n, p), scipy.stats.binom(n, p), u)
+
+
+@given(counts, probabilities)
+def test_cdf_matches_scipy(n, p):
+    assert_cdf_matches_scipy(BINOMIAL.cdf, (n, p), scipy.stats.binom(n, p), range(-1, n + 2))
+
+
+@given(counts, interior_probabilities)
+def test_jump_rule_is_exact(n, p):
+    assert_jump_rule_exact(BINOMIAL, (n, p), scipy.stats.binom(n, p), score(n, p), float(n))
+
+
+@given(counts, interior_probabilities)
+def test_smoothed_rules_are_exact(n, p):
+    assert_smoothed_rules_exact(BINOMIAL, (n, p), scipy.stats.binom(n, p), float(n))
+
+
+@pytest.mark.parametrize("n, p", [(1, 0.5), (7, 0.2), (20, 0.9)])
+def test_smoothed_triples(n, p):
+    assert_smoothed_triples(BINOMIAL, lambda q: stochad.binomial(n, q), p, (n, p), float(n))
+
+
+def _thinned_second_moment(rate):
+    """``E[Y²]`` for ``Y ~ Poisson(rate)``."""
+    return rate + rate**2
+
+
+def _product(p):
+    return stochad.binomial(3, p) * stochad.binomial(2, p)
+
+
+def _count_from_bernoulli(p):
+    return stochad.binomial(2 + 3 * stochad.bernoulli(p), 0.4) ** 2
+
+
+def _binomial_second_moment(n, q):
+    return n * q * (1 - q) + (n * q) ** 2
+
+
+N, P = 6, 0.35
+CASES = [
+    Case("bare", lambda p: stochad.binomial(N, p), P, float(N)),
+    Case(
+        "X^2",
+        lambda p: stochad.binomial(N, p) ** 2,
+        P,
+        derivative_of(lambda p: _binomial_second_moment(N, p), P),
+    ),
+    Case(
+        "exp(-X)",
+        lambda p: stochad.exp(-stochad.binomial(N, p)),
+        P,
+        N * (math.exp(-1) - 1) * (1 - P + P * math.exp(-1)) ** (N - 1),
+    ),
+    Case(
+        "decreasing p",
+        lambda p: stochad.binomial(N, 1 - p) ** 2,
+        P,
+        -derivative_of(lambda q: _binomial_second_moment(N, q), 1 - P),
+    ),
+    Case("n = 1", lambda p: stochad.binomial(1, p), 0.8, 1.0),
+    Case("product", _product, P, 12 * P),
+    Case(
+        "p from a draw",
+        lambda p: stochad.binomial(4, 0.2 + 0.5 * stochad.bernoulli(p)) ** 2,
+        P,
+        _binomial_second_moment(4, 0.7) - _binomial_second_moment(4, 0.2),
+    ),
+    Case(
+        "n from a Bernoulli",
+        _count_from_bernoulli,
+        P,
+        _binomial_second_moment(5, 0.4) - _binomial_second_moment(2, 0.4),
+    ),
+    Case("Bin(Poi(4p), p)", lambda p: stochad.binomial(stochad.poisson(4 * p), p), P, 8 * P),
+    Case(
+        "Bin(Poi(4p), p)^2",
+        lambda p: stochad.binomial(stochad.poisson(4 * p), p) ** 2,
+        P,
+        derivative_of(lambda p: _thinned_second_moment(4 * p * p), P),
+    ),
+    Case(
+        "Bin(Poi(4(1-p)), 0.4)^2 (removal)",
+        lambda p: stochad.binomial(stochad.poisson(4 * (1 - p)), 0.4) ** 2,
+        P,
+        derivative_of(lambda p: _thinned_second_moment(1.6 * (1 - p)), P),
+    ),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("case", case_params(CASES))
+def test_monte_carlo_mean_matches_exact_derivative(case, backend):
+    assert_unbiased(case, backend)
+
+
+@pytest.mark.parametrize(
+    "draw, fragments",
+    [
+        (lambda: stochad.binomial(-1, 0.5), ("n", ">= 0", "-1")),
+        (lambda: stochad.binomial(2.5, 0.5), ("n", "whole number", "2.5")),
+        (lambda: stochad.binomial(3, 1.5), ("p", "[0, 1]", "1.5")),
+        (lambda: stochad.binomial(3, math.nan), ("p", "nan")),
+        (
+            lambda: stochad.derivative_estimate(lambda p: stochad.binomial(3, p), 1.2),
+            ("p", "[0, 1]"),
+        ),
+        (lambda: stochad.derivative_estimate(lambda p: stochad.binomial(p, 0.5), 2.0), ("n",)),
+    ],
+)
+def test_bad_parameters_raise_value_error(draw, fragments):
+    assert_bad_input(draw, ValueError, *fragments)
+
+
+@pytest.mark.parametrize("n, p", [("3", 0.5), (None, 0.5), (3, "0.5"), (3, None)])
+def test_wrong_type_raises_type_error(n, p):
+    assert_bad_input(lambda: stochad.binomial(n, p), TypeError)
