@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from stochad.core.triple import Triple
 from stochad.errors import check_finite, check_nonnegative
 
 __all__ = ["sample_normal", "sample_exponential"]
 
 
 def _value(x):
-    return x.value if isinstance(x, Triple) else x
+    # any carrier (triple, tracer): check its primal; the arithmetic below carries the rest
+    return x.value if hasattr(type(x), "__stochad_priority__") else x
 
 
 def sample_normal(evaluation, loc, scale):

@@ -9,7 +9,7 @@ from stochad.core.triple import Triple
 from stochad.distributions.base import DiscreteRule, sample_scalar
 from stochad.distributions.bernoulli import BERNOULLI
 from stochad.distributions.binomial import BINOMIAL
-from stochad.distributions.categorical import sample_categorical
+from stochad.distributions.categorical import CATEGORICAL, sample_categorical
 from stochad.distributions.continuous import sample_exponential, sample_normal
 from stochad.distributions.geometric import GEOMETRIC
 from stochad.distributions.poisson import POISSON
@@ -129,6 +129,10 @@ def categorical(probs):
     >>> abs(r.mean - 1.5) < 5 * r.stderr
     True
     """
+    probs = list(probs)
+    carrier = _carrier_type(probs)
+    if carrier is not None and hasattr(carrier, "__stochad_sample__"):
+        return carrier.__stochad_sample__(CATEGORICAL, probs, None, _evaluation_of(probs))
     return sample_categorical(_evaluation_of(probs), probs)
 
 
