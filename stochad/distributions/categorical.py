@@ -41,29 +41,35 @@ def inverse_cdf(u, probs) -> int:
     return last_positive
 
 
-def _nearest_positive(probs, start, step) -> int | None:
-    j = start
-    while 0 <= j < len(probs):
-        if probs[j] > 0.0:
-            return j
+def _boundary_jumps(i, probs, tangents, rate, step) -> list[tuple[int, float]]:
+    """Where a boundary of ``i``'s interval that moves into it by ``rate`` sends the draw.
+
+    Walking away from ``i`` (``step`` = ±1), a zero-probability category whose tangent is
+    positive opens an interval of width ``δπ_j·ε`` at that boundary and takes that much of
+    the rate; the nearest category with ``π > 0`` takes the rest.
+    """
+    out = []
+    j = i + step
+    while rate > 0.0 and 0 <= j < len(probs):
+        share = rate if probs[j] > 0.0 else min(rate, max(tangents[j], 0.0))
+        if share > 0.0:
+            out.append((j, share / probs[i]))
+        rate -= share
         j += step
-    return None
+    return out
 
 
 def jumps(i, probs, tangents) -> list[tuple[int, float]]:
-    """The draw's own jumps (THEORY.md §2): the lower boundary up, the upper one down."""
-    out = []
+    """The draw's own jumps (THEORY.md §2): the lower boundary up, the upper one down.
+
+    The targets are the nearest categories with ``π > 0``, or, in between, categories of
+    probability 0 that the tangent opens (``δπ_j > 0``): at ``p = 0``,
+    ``categorical([1 − p, p])`` jumps like ``bernoulli(p)``.
+    """
     lower = math.fsum(tangents[:i])
     upper = lower + tangents[i]
-    if lower > 0.0:
-        j = _nearest_positive(probs, i - 1, -1)
-        if j is not None:
-            out.append((j, lower / probs[i]))
-    if upper < 0.0:
-        j = _nearest_positive(probs, i + 1, +1)
-        if j is not None:
-            out.append((j, -upper / probs[i]))
-    return out
+    out = _boundary_jumps(i, probs, tangents, lower, -1)
+    return out + _boundary_jumps(i, probs, tangents, -upper, +1)
 
 
 def _mean_partials(*probs):
