@@ -63,9 +63,9 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
 
     def value_and_gradient(x, *args, **kwargs):
         leaves, rebuild = flatten(x)
-        tape = Tape()
-        tracers = [Tracer(leaf, tape, tape.new_input()) for leaf in leaves]
         ev = Evaluation(RandomStreams.from_rng(rng), SmoothedBackend())
+        tape = Tape(ev)
+        tracers = [Tracer(leaf, tape, tape.new_input()) for leaf in leaves]
         with evaluation(ev):
             out = f(unflatten(rebuild, tracers), *args, **kwargs)
         value = _scalar_output(out)

@@ -20,9 +20,11 @@ Backward = Callable[[Any], Sequence[Any]]
 class Tape:
     """An append-only record of traced operations."""
 
-    __slots__ = ("backwards", "parents")
+    __slots__ = ("backwards", "parents", "evaluation")
 
-    def __init__(self) -> None:
+    def __init__(self, evaluation=None) -> None:
+        self.evaluation = evaluation
+        """The evaluation (streams, backend) whose draws this tape records."""
         self.backwards: list[Backward | None] = []
         self.parents: list[tuple[int, ...]] = []
 

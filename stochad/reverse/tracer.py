@@ -69,6 +69,11 @@ class Tracer(PrimitiveOperators):
     def __repr__(self) -> str:
         return f"Tracer({self.value!r})"
 
+    @property
+    def evaluation(self):
+        """The evaluation this tracer's draws come from (samplers read its streams)."""
+        return self.tape.evaluation
+
     # -- how primitives and draws act on tracers ---------------------------------
     @classmethod
     def __stochad_apply__(cls, primitive: Primitive, args, kwargs):
