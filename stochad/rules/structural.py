@@ -143,7 +143,7 @@ RESHAPE = register(
 def _inverse_axes(axes, ndim):
     if axes is None:
         return None
-    return tuple(np.argsort(axes))
+    return tuple(np.argsort([a % ndim for a in axes]))  # axes may be negative
 
 
 TRANSPOSE = register(
