@@ -33,11 +33,21 @@ MULTIPLY = register(Primitive("multiply", np.multiply, (lambda x, y, o: y, lambd
 DIVIDE = register(
     Primitive("divide", np.true_divide, (lambda x, y, o: 1.0 / y, lambda x, y, o: -o / y))
 )
+
+
+def _power(x, y):
+    """``x ** y``; an integer base is promoted to float so that ``X ** -1`` of an
+    integer-valued draw is ``1 / X`` (as in Python) instead of numpy's error."""
+    if np.issubdtype(np.result_type(x), np.integer):
+        x = np.multiply(x, 1.0)
+    return np.power(x, y)
+
+
 POWER = register(
     Primitive(
         "power",
-        np.power,
-        (lambda x, y, o: y * np.power(x, y - 1), lambda x, y, o: o * np.log(x)),
+        _power,
+        (lambda x, y, o: y * _power(x, y - 1), lambda x, y, o: o * np.log(x)),
     )
 )
 NEGATIVE = register(Primitive("negative", np.negative, (lambda x, o: -1.0,)))
