@@ -14,6 +14,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RUNS = {
     "single_neuron.py": [],
     "two_layer_bias.py": ["--samples", "200"],
+    "train_stochastic_binary_network.py": ["--steps", "100"],
 }
 
 
