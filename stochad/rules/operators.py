@@ -33,6 +33,13 @@ def _binary(primitive):
     return forward, reflected
 
 
+def _only_defaults(name: str, options: dict) -> None:
+    # np.sum(t) / np.mean(t) call t.sum(axis=..., dtype=None, out=None): accept the defaults
+    given = {k: v for k, v in options.items() if v is not None and v is not False}
+    if given:
+        raise TypeError(f"{name}() of a stochad value does not support {sorted(given)}")
+
+
 class PrimitiveOperators:
     """Mixin: Python operators and array methods as registry primitives."""
 
@@ -101,10 +108,12 @@ class PrimitiveOperators:
         axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
         return call(st.TRANSPOSE, self, axes=tuple(axes) if axes else None)
 
-    def sum(self, axis=None):
+    def sum(self, axis=None, **numpy_defaults):
+        _only_defaults("sum", numpy_defaults)
         return call(st.SUM, self, axis=axis)
 
-    def mean(self, axis=None):
+    def mean(self, axis=None, **numpy_defaults):
+        _only_defaults("mean", numpy_defaults)
         return call(st.MEAN, self, axis=axis)
 
     def reshape(self, *shape):

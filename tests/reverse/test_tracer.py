@@ -90,3 +90,10 @@ def test_output_independent_of_argument_gives_zeros():
     g = stochad.grad(lambda p: p["a"] * 2.0)({"a": 1.0, "b": np.ones(3)})
     assert g["a"] == 2.0 and g["b"].tolist() == [0.0, 0.0, 0.0]
     assert stochad.grad(lambda x: 3.0)(np.ones(2)).tolist() == [0.0, 0.0]
+
+
+def test_numpy_reductions_call_the_tracer_methods():
+    g = stochad.grad(lambda x: np.sum(x * x) + np.mean(x, axis=0) @ np.ones(2))(np.ones((3, 2)))
+    np.testing.assert_allclose(g, 2.0 + 1.0 / 3.0)
+    with pytest.raises(TypeError, match="dtype"):
+        stochad.grad(lambda x: np.sum(x, dtype=np.float32))(np.ones(2))
