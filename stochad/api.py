@@ -114,7 +114,11 @@ def _check_point(name: str, p):
 
 def seed_input(p, tangent, ev: Evaluation):
     """The argument ``f`` receives: ``p`` carrying the derivative direction ``tangent``."""
-    if isinstance(p, np.ndarray):
+    if isinstance(p, np.ndarray) and ev.backend.supports_arrays:
+        from stochad.arrays import TripleArray
+
+        return TripleArray(p, np.broadcast_to(tangent, p.shape), None, None, ev)
+    if isinstance(p, np.ndarray):  # the "dict" backend stays scalar: an array of triples
         out = np.empty(p.shape, dtype=object)
         for index in np.ndindex(p.shape):
             out[index] = Triple(p[index], tangent[index], {}, ev)
@@ -133,7 +137,7 @@ def _contribution(out):
     if isinstance(out, (list, tuple)):
         raise TypeError("f must return a number or a triple, got a " + type(out).__name__)
     c = derivative_contribution(out)
-    return c if isinstance(c, np.ndarray) else float(c)
+    return c if isinstance(c, np.ndarray) and c.ndim else float(c)
 
 
 def stochastic_triple(f, p: float, *, backend="pruned", rng=None):

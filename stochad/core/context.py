@@ -4,37 +4,38 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import itertools
 from collections.abc import Iterator
 
-from stochad.core.events import Event
+from stochad.core.events import Event, EventTable
 from stochad.core.random import RandomStreams, module_generator
 
 __all__ = ["Evaluation", "current_evaluation", "evaluation", "using_rng"]
 
 
 class Evaluation:
-    """State shared by one evaluation of a program: random streams, backend, event counter.
+    """State shared by one evaluation of a program: random streams, backend, event table.
 
-    ``backend`` is ``None`` for plain (non-differentiated) sampling.
+    ``backend`` is ``None`` for plain (non-differentiated) sampling. ``events`` holds the
+    weight of every event, whether a scalar :class:`Event` or an element of a triple
+    array's event-id array refers to it (ids are its indices, from one counter).
     """
 
-    __slots__ = ("streams", "backend", "_ids")
+    __slots__ = ("streams", "backend", "events")
 
     def __init__(self, streams: RandomStreams, backend=None):
         self.streams = streams
         self.backend = backend
-        self._ids = itertools.count()
+        self.events = EventTable()
 
     def new_event(self, weight: float) -> Event:
-        return Event(next(self._ids), weight)
+        table = self.events
+        id = table.reserve(1)
+        event = table.objects[id] = Event(id, weight, table)
+        return event
 
     def new_event_ids(self, n: int) -> int:
-        """Reserve ``n`` consecutive event ids and return the first (for array kernels)."""
-        first = next(self._ids)
-        if n > 1:
-            self._ids = itertools.count(first + n)
-        return first
+        """Reserve ``n`` consecutive event ids (weights 0) and return the first."""
+        return self.events.reserve(n)
 
 
 _current: contextvars.ContextVar[Evaluation | None] = contextvars.ContextVar(

@@ -1,8 +1,50 @@
-"""Events: the identities of finite perturbations."""
+"""Events: the identities of finite perturbations, and the table that holds their weights."""
 
 from __future__ import annotations
 
-__all__ = ["Event"]
+import numpy as np
+
+__all__ = ["Event", "EventTable"]
+
+
+class EventTable:
+    """The weights of every event of one evaluation, indexed by event id.
+
+    Scalar :class:`Event` objects and the event-id arrays of triple arrays share this one
+    table, so pruning through either path is seen by both. A weight of 0 means the event
+    is dead (or never jumps): dead and weightless perturbations contribute nothing.
+
+    ``weights`` is a float64 array the numba kernels read and write in place; ``view`` is a
+    memoryview of it, because indexing a memoryview gives Python floats several times
+    faster than indexing the array, which keeps the scalar engine's speed.
+    """
+
+    __slots__ = ("weights", "view", "count", "objects")
+
+    def __init__(self, capacity: int = 64):
+        self.weights = np.zeros(max(int(capacity), 1))
+        self.view = memoryview(self.weights)
+        self.count = 0
+        self.objects: dict[int, Event] = {}
+
+    def reserve(self, n: int) -> int:
+        """Reserve ``n`` consecutive ids (weights 0) and return the first."""
+        first = self.count
+        needed = first + int(n)
+        if needed > len(self.weights):
+            grown = np.zeros(max(needed, 2 * len(self.weights)))
+            grown[:first] = self.weights[:first]
+            self.weights = grown
+            self.view = memoryview(grown)
+        self.count = needed
+        return first
+
+    def event(self, id: int) -> Event:
+        """The one :class:`Event` object for ``id`` (created on first use)."""
+        event = self.objects.get(id)
+        if event is None:
+            event = self.objects[id] = Event(id, None, self)
+        return event
 
 
 class Event:
@@ -12,17 +54,43 @@ class Event:
     combine coherently (they happen together); different events never happen together
     (first order in epsilon). ``weight`` is the event's rate per unit epsilon; the pruned
     backend rescales it and kills other events (``alive = False``), so every triple that
-    carries the event sees the change at once.
+    carries the event sees the change at once. The weight lives in the evaluation's
+    :class:`EventTable` (a standalone event gets a private one), where 0 means dead.
 
     Identities come from a per-evaluation counter, so two events never collide.
     """
 
-    __slots__ = ("id", "weight", "alive")
+    __slots__ = ("id", "table", "_slot")
 
-    def __init__(self, id: int, weight: float):
+    def __init__(self, id: int, weight: float | None, table: EventTable | None = None):
         self.id = id
-        self.weight = weight
-        self.alive = True
+        if table is None:
+            table = EventTable(1)
+            self._slot = table.reserve(1)
+        else:
+            self._slot = id
+        self.table = table
+        if weight is not None:
+            table.view[self._slot] = weight
+
+    @property
+    def weight(self) -> float:
+        return self.table.view[self._slot]
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        self.table.view[self._slot] = value
+
+    @property
+    def alive(self) -> bool:
+        return self.table.view[self._slot] != 0.0
+
+    @alive.setter
+    def alive(self, value: bool) -> None:
+        if not value:
+            self.table.view[self._slot] = 0.0
+        elif not self.alive:
+            raise ValueError("a dead event cannot be revived")
 
     def __hash__(self) -> int:
         return self.id

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import numpy as np
+
 from stochad.backends.base import alive_events
 from stochad.errors import PerturbationLostError
 from stochad.rules import elementwise as ew
@@ -19,6 +21,16 @@ class Perturbation(NamedTuple):
     alternate: float
     weight: float
     event: int
+
+
+def _meets_array(primitive: Primitive, args) -> bool:
+    """True for a structural op, or an operand that is a numeric ndarray with elements."""
+    if primitive.jvp is not None:
+        return True
+    for a in args:
+        if type(a) is np.ndarray and a.ndim and a.dtype != object:
+            return True
+    return False
 
 
 class Triple:
@@ -79,6 +91,11 @@ class Triple:
     def __stochad_apply__(cls, primitive: Primitive, args, kwargs):
         evaluation = next(a.evaluation for a in args if isinstance(a, Triple))
         backend = evaluation.backend
+        if backend.supports_arrays and _meets_array(primitive, args):
+            # a triple meeting an array (or a structural op) becomes a triple array
+            from stochad.arrays import TripleArray
+
+            return TripleArray.__stochad_apply__(primitive, args, kwargs)
         values = [a.value if isinstance(a, Triple) else a for a in args]
         out = primitive.value(*values, **kwargs)
         smoothed = not backend.carries_perturbations

@@ -27,7 +27,7 @@ DISCRETE_RULES: dict[str, DiscreteRule] = {
 
 def _evaluation_of(args):
     for a in args:
-        if isinstance(a, Triple):
+        if isinstance(a, Triple) or hasattr(type(a), "__stochad_sample__"):
             return a.evaluation
     return current_evaluation()
 
@@ -54,7 +54,10 @@ def _draw(rule: DiscreteRule, *args, size=None):
     if size is None and not any(isinstance(a, (np.ndarray, list, tuple)) for a in args):
         return sample_scalar(rule, evaluation, args)
     if carrier is not None:
-        raise NotImplementedError("array draws with triple parameters need stochad.arrays")
+        # a scalar triple parameter with size= or array parameters: a triple array
+        from stochad.arrays import TripleArray
+
+        return TripleArray.__stochad_sample__(rule, args, size, evaluation)
     return sample_plain_array(rule, evaluation, args, size)
 
 

@@ -5,13 +5,20 @@ reverse-mode tracers): one ``primal.random(shape)`` call per discrete draw, with
 the broadcast of the parameters' shapes and ``size``; ``X = F⁻¹(1 − r)`` elementwise.
 Normal and exponential draws take ``primal.standard_normal(shape)`` and
 ``primal.standard_exponential(shape)``.
+
+Parameters are checked in one vectorized pass per rule (:data:`VALID`); the first bad
+element is then handed to the rule's own scalar ``check`` so the message is the same as
+for a scalar draw, plus the offending index.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["draw_shape", "inverse_cdf_array", "sample_plain_array"]
+__all__ = [
+    "draw_shape", "inverse_cdf_array", "sample_plain_array", "check_array_params",
+    "flat_params", "VALID",
+]  # fmt: skip
 
 
 def draw_shape(param_shapes, size) -> tuple[int, ...]:
@@ -24,7 +31,7 @@ def draw_shape(param_shapes, size) -> tuple[int, ...]:
         ) from None
     if size is None:
         return shape
-    size = (size,) if np.isscalar(size) else tuple(size)
+    size = (int(size),) if np.isscalar(size) else tuple(int(n) for n in size)
     try:
         if np.broadcast_shapes(shape, size) != size:
             raise ValueError
@@ -33,8 +40,74 @@ def draw_shape(param_shapes, size) -> tuple[int, ...]:
     return size
 
 
+def _probability(p, open_low=False):
+    return ((0.0 < p) if open_low else (0.0 <= p)) & (p <= 1.0)
+
+
+VALID = {
+    "bernoulli": lambda p: _probability(p),
+    "binomial": lambda n, p: (n >= 0) & (n == np.floor(n)) & np.isfinite(n) & _probability(p),
+    "geometric": lambda p: _probability(p, open_low=True),
+    "poisson": lambda lam: (lam >= 0.0) & (lam < np.inf),
+}
+"""Vectorized parameter checks by rule name (``nan`` fails every comparison)."""
+
+
+def check_array_params(rule, params, shape, where=None, world: str = "") -> None:
+    """Raise ``ValueError`` naming the first element whose parameters are out of range."""
+    arrays = np.broadcast_arrays(*[np.asarray(q, dtype=np.float64) for q in params])
+    valid = VALID.get(rule.name)
+    if valid is None:
+        ok = np.ones(arrays[0].shape, dtype=bool)
+        for index in np.ndindex(arrays[0].shape):
+            try:
+                rule.check(*[float(a[index]) for a in arrays])
+            except ValueError:
+                ok[index] = False
+    else:
+        ok = np.broadcast_to(valid(*arrays), arrays[0].shape)
+    bad = ~ok if where is None else ~ok & where
+    if not bad.any():
+        return
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    index = index if index else ()
+    try:
+        rule.check(*[float(a[index]) for a in arrays])
+        message = f"parameters {[float(a[index]) for a in arrays]} are out of range"
+    except ValueError as err:
+        message = str(err)
+    where_ = f"at index {index} of parameter shape {arrays[0].shape}"
+    raise ValueError(f"{world}{rule.name}: {where_}: {message}")
+
+
+def _check_all(rule, params) -> None:
+    """Check broadcast array parameters (kept for callers of the earlier name)."""
+    check_array_params(rule, params, np.broadcast_shapes(*[np.shape(q) for q in params]))
+
+
+def flat_params(params, shape, fill=None) -> tuple[np.ndarray, np.ndarray]:
+    """Two 1-d float64 arrays over ``shape`` for the kernels' ``a, b`` parameters.
+
+    Each parameter broadcasts to ``shape`` and is flattened (scalars become stride-0
+    views, no copy); a missing second parameter is zeros; ``None`` entries are ``fill``.
+    """
+    n = int(np.prod(shape))
+    out = []
+    for q in list(params) + [0.0] * (2 - len(params)):
+        q = np.asarray(fill if q is None else q, dtype=np.float64)
+        if q.ndim == 0:
+            out.append(np.broadcast_to(q, (n,)))
+        else:
+            out.append(np.broadcast_to(q, shape).reshape(-1))
+    return out[0], out[1]
+
+
 def inverse_cdf_array(rule, u: np.ndarray, params) -> np.ndarray:
-    """``rule.inverse_cdf`` elementwise (params broadcast against ``u``), as float64."""
+    """``rule.inverse_cdf`` elementwise (params broadcast against ``u``), as float64.
+
+    A plain Python loop over the rule's scalar function: the reference the kernels are
+    tested against.
+    """
     arrays = np.broadcast_arrays(u, *[np.asarray(q, dtype=np.float64) for q in params])
     out = np.empty(arrays[0].shape, dtype=np.float64)
     flat = [a.ravel() for a in arrays]
@@ -48,17 +121,26 @@ def inverse_cdf_array(rule, u: np.ndarray, params) -> np.ndarray:
 
 
 def sample_plain_array(rule, evaluation, params, size) -> np.ndarray:
-    """Draw an array of plain samples (no triples among ``params``)."""
-    shape = draw_shape([np.shape(q) for q in params], size)
-    _check_all(rule, params)
-    u = 1.0 - evaluation.streams.primal.random(shape)
-    return inverse_cdf_array(rule, u, params)
+    """Draw an array of plain samples (no triples among ``params``).
 
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochad.core.context import Evaluation
+    >>> from stochad.core.random import RandomStreams
+    >>> from stochad.distributions.bernoulli import BERNOULLI
+    >>> ev = Evaluation(RandomStreams.from_rng(0))
+    >>> sample_plain_array(BERNOULLI, ev, [0.5], (2, 3)).shape
+    (2, 3)
+    """
+    from stochad.kernels.rules import KINDS
+    from stochad.kernels.sampling import draw_values
 
-def _check_all(rule, params) -> None:
-    arrays = np.broadcast_arrays(*[np.asarray(q, dtype=np.float64) for q in params])
-    for index in np.ndindex(arrays[0].shape):
-        try:
-            rule.check(*[float(a[index]) for a in arrays])
-        except ValueError as err:
-            raise ValueError(f"{rule.name}: at index {index}: {err}") from None
+    params = [np.asarray(q, dtype=np.float64) for q in params]
+    shape = draw_shape([q.shape for q in params], size)
+    check_array_params(rule, params, shape)
+    r = evaluation.streams.primal.random(shape)
+    if rule.name not in KINDS:
+        return inverse_cdf_array(rule, 1.0 - r, params)
+    a, b = flat_params(params, shape)
+    return draw_values(KINDS[rule.name], r.reshape(-1), a, b).reshape(shape)

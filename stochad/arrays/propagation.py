@@ -1,0 +1,223 @@
+"""How a registered primitive acts on triple arrays: values, tangents, perturbations.
+
+Values and tangents come from the primitive's record, for any primitive: ``value`` on the
+values, then ``jvp`` (structural primitives) or ``Σ partial_i · δ_i`` (elementwise ones;
+``smoothed_partials`` under the smoothed backend). Finite perturbations (pruned backend)
+follow "apply ``value`` to the alternates", with pruning where events meet:
+
+* elementwise primitives prune per output element among its operands' events;
+* structural primitives look up their perturbation rule in :data:`PERTURBATION_RULES`
+  by name (reductions prune per output element across the reduced elements; shape ops
+  move alternates and event ids with the values); a structural primitive without an
+  entry falls back to pruning all its operands' events down to one, which is unbiased.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from stochad.arrays.triple_array import TripleArray, as_triple_array, require_array_backend
+from stochad.kernels.pruning import count_mixed_rows, prune_rows, prune_sum_rows
+from stochad.rules import elementwise as ew
+from stochad.rules import structural as st
+from stochad.rules.registry import Primitive, call
+
+__all__ = ["apply", "merge_operands", "PERTURBATION_RULES"]
+
+
+def _is_carrier(x) -> bool:
+    return hasattr(type(x), "__stochad_priority__")
+
+
+def _evaluation_of(args):
+    return next(a.evaluation for a in args if _is_carrier(a))
+
+
+def apply(primitive: Primitive, args, kwargs) -> TripleArray:
+    """``primitive(*args, **kwargs)`` where some ``args`` are triples or triple arrays."""
+    ev = _evaluation_of(args)
+    backend = ev.backend
+    require_array_backend(backend)
+    ops = [as_triple_array(a, ev) if _is_carrier(a) else a for a in args]
+    values = [o.value if isinstance(o, TripleArray) else o for o in ops]
+    try:
+        out = np.asarray(primitive.value(*values, **kwargs), dtype=np.float64)
+    except ValueError as err:
+        shapes = ", ".join(str(np.shape(v)) for v in values)
+        raise ValueError(f"{primitive.name}: operands of shapes {shapes}: {err}") from None
+    delta = _tangent(primitive, ops, values, kwargs, out, not backend.carries_perturbations)
+    if not backend.carries_perturbations or not any(_perturbed(o) for o in ops):
+        return TripleArray(out, delta, None, None, ev)
+    if primitive.jvp is None:
+        alternate, event = _elementwise(primitive, ops, values, kwargs, out.shape, ev)
+    else:
+        rule = PERTURBATION_RULES.get(primitive.name, _prune_all)
+        alternate, event = rule(primitive, ops, values, kwargs, out, ev)
+    return TripleArray(out, delta, alternate, event, ev)
+
+
+def _perturbed(o) -> bool:
+    return isinstance(o, TripleArray) and o.event is not None
+
+
+def _tangent(primitive, ops, values, kwargs, out, smoothed: bool):
+    """The output's δ (``None`` for zero), broadcast to the output's shape."""
+    tangents = [o._delta if isinstance(o, TripleArray) else None for o in ops]
+    if all(t is None for t in tangents):
+        return None
+    if primitive.jvp is not None:
+        delta = primitive.jvp(values, kwargs, tangents)
+    else:
+        delta = None
+        for i, t in enumerate(tangents):
+            partial = primitive.partial(i, smoothed) if t is not None else None
+            if partial is not None:
+                term = partial(*values, out) * t
+                delta = term if delta is None else delta + term
+        if delta is None:
+            return None
+    delta = np.asarray(delta, dtype=np.float64)
+    return delta if delta.shape == out.shape else np.broadcast_to(delta, out.shape)
+
+
+# -- pruning among operands -------------------------------------------------------------
+def _prune(events_2d: np.ndarray, ev) -> np.ndarray:
+    """The survivor of each row of ids; uniforms from the auxiliary stream."""
+    uniforms = ev.streams.aux.random(count_mixed_rows(events_2d))
+    return prune_rows(events_2d, ev.events.weights, uniforms)
+
+
+def merge_operands(ops, shape, ev):
+    """Prune the operands' events per element of ``shape``.
+
+    Returns the surviving ids (an array of ``shape``, ``-1`` for none) and each operand's
+    value in the survivor's world (its alternate where it carries the survivor).
+    """
+    carriers = [o for o in ops if _perturbed(o)]
+    first = carriers[0].event
+    if all(o.event is first for o in carriers):
+        # one id array shared by every operand (x * x): nothing to prune
+        return np.broadcast_to(first, shape), [_alternate_or_value(o) for o in ops]
+    stacked = np.stack([np.broadcast_to(o.event, shape) for o in carriers], axis=-1)
+    chosen = _prune(stacked.reshape(-1, len(carriers)), ev).reshape(shape)
+    worlds = [
+        np.where(o.event == chosen, o.alternate_, o.value) if _perturbed(o) else _plain(o)
+        for o in ops
+    ]
+    return chosen, worlds
+
+
+def _plain(o):
+    return o.value if isinstance(o, TripleArray) else o
+
+
+def _alternate_or_value(o):
+    return o.alternate_ if _perturbed(o) else _plain(o)
+
+
+def _elementwise(primitive, ops, values, kwargs, shape, ev):
+    chosen, worlds = merge_operands(ops, shape, ev)
+    alternate = np.asarray(primitive.value(*worlds, **kwargs), dtype=np.float64)
+    return np.broadcast_to(alternate, shape), chosen
+
+
+# -- structural primitives --------------------------------------------------------------
+def _reduction(scale: Callable[[int], float]):
+    """Pruned reduction over ``axis``: every output element prunes its own inputs."""
+
+    def rule(primitive, ops, values, kwargs, out, ev):
+        (x,) = ops
+        axis = kwargs.get("axis")
+        axes = tuple(range(x.ndim)) if axis is None else tuple(np.atleast_1d(axis) % x.ndim)
+        rows = int(np.prod(out.shape))
+        count = int(np.prod([x.shape[a] for a in axes]))
+
+        def rows_of(a):
+            return np.moveaxis(a, axes, range(-len(axes), 0)).reshape(rows, count)
+
+        events = rows_of(x.event)
+        uniforms = ev.streams.aux.random(count_mixed_rows(events))
+        chosen, shift = prune_sum_rows(
+            rows_of(x.value), rows_of(x.alternate_), events, ev.events.weights, uniforms
+        )
+        alternate = out + (shift * scale(count)).reshape(out.shape)
+        return alternate, chosen.reshape(out.shape)
+
+    return rule
+
+
+def _moves_elements(primitive, ops, values, kwargs, out, ev):
+    """Shape ops move each element's alternate and event id along with its value."""
+    alternates = [_alternate_or_value(o) for o in ops]
+    events = [
+        o.event if _perturbed(o) else np.full(np.shape(_plain(o)), -1, dtype=np.int64) for o in ops
+    ]
+    alternate = np.asarray(primitive.value(*alternates, **kwargs), dtype=np.float64)
+    return alternate, np.asarray(primitive.value(*events, **kwargs), dtype=np.int64)
+
+
+def _matmul(primitive, ops, values, kwargs, out, ev):
+    """``a @ b`` with one side a plain array: each output prunes the row (column) it sums."""
+    a, b = ops
+    if _perturbed(a) and _perturbed(b) or max(np.ndim(values[0]), np.ndim(values[1])) > 2:
+        return _via_broadcasting(ops, out, ev)
+    if not _perturbed(a):
+        # a @ B = (Bᵀ @ aᵀ)ᵀ: output column j prunes column j of B
+        alternate, event = _rows_times(b.T if b.ndim == 2 else b, np.transpose(values[0]), ev)
+        return np.transpose(alternate), np.transpose(event)
+    return _rows_times(a, values[1], ev)
+
+
+def _rows_times(x: TripleArray, w, ev):
+    """``x @ w`` for a perturbed 1-d/2-d ``x``: each row of ``x`` keeps one event."""
+    x2 = x if x.ndim == 2 else x.reshape(1, -1)
+    chosen = _prune(np.ascontiguousarray(x2.event), ev)
+    moved = np.where(x2.event == chosen[:, None], x2.alternate_ - x2.value, 0.0)
+    value = np.matmul(x2.value, w)
+    alternate = value + np.matmul(moved, w)
+    event = np.broadcast_to(chosen.reshape((-1,) + (1,) * (value.ndim - 1)), value.shape)
+    if x.ndim == 1:
+        alternate, event = alternate[0], event[0]
+    return alternate, event
+
+
+def _via_broadcasting(ops, out, ev):
+    """Batched or triple-by-triple products: elementwise products, then a pruned sum."""
+    a, b = ops
+    if np.ndim(a) < 2:
+        a = call(st.RESHAPE, a, shape=(1, -1))
+    if np.ndim(b) < 2:
+        b = call(st.RESHAPE, b, shape=(-1, 1))
+    a = call(st.RESHAPE, a, shape=np.shape(a) + (1,))  # (..., M, K, 1)
+    b = call(st.RESHAPE, b, shape=np.shape(b)[:-2] + (1,) + np.shape(b)[-2:])  # (..., 1, K, P)
+    product = call(st.SUM, call(ew.MULTIPLY, a, b), axis=-2)
+    result = call(st.RESHAPE, product, shape=out.shape)
+    return result.alternate_, result.event
+
+
+def _prune_all(primitive, ops, values, kwargs, out, ev):
+    """Fallback for structural primitives without a rule: one event survives overall."""
+    carriers = [o for o in ops if _perturbed(o)]
+    ids = np.concatenate([o.event.reshape(-1) for o in carriers]).reshape(1, -1)
+    survivor = _prune(ids, ev)[0]
+    worlds = [
+        np.where(o.event == survivor, o.alternate_, o.value) if _perturbed(o) else _plain(o)
+        for o in ops
+    ]
+    alternate = np.asarray(primitive.value(*worlds, **kwargs), dtype=np.float64)
+    return alternate, np.full(out.shape, survivor, dtype=np.int64)
+
+
+PERTURBATION_RULES: dict[str, Callable] = {
+    "sum": _reduction(lambda count: 1.0),
+    "mean": _reduction(lambda count: 1.0 / count),
+    "matmul": _matmul,
+    "getitem": _moves_elements,
+    "reshape": _moves_elements,
+    "transpose": _moves_elements,
+    "concatenate": _moves_elements,
+    "stack": _moves_elements,
+}
+"""Finite-perturbation rules of structural primitives on triple arrays, by name."""

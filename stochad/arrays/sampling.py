@@ -1,0 +1,102 @@
+"""Array draws with triple parameters: values, own jumps, coupled alternates, smoothing.
+
+The primal stream is consumed exactly as by plain array draws
+(:mod:`stochad.distributions.vectorized`): one ``primal.random(shape)`` per draw, so the
+primal sample path does not depend on the backend. Coupling and pruning uniforms come
+from the auxiliary stream.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stochad.arrays.propagation import merge_operands
+from stochad.arrays.triple_array import TripleArray, as_triple_array, require_array_backend
+from stochad.backends.smoothed import SmoothedBackend
+from stochad.distributions.vectorized import check_array_params, draw_shape, flat_params
+from stochad.kernels.rules import kind_of
+from stochad.kernels.sampling import couple, draw_values, draw_with_jumps, smoothed_tangent
+
+__all__ = ["sample"]
+
+
+def _is_carrier(x) -> bool:
+    return hasattr(type(x), "__stochad_priority__")
+
+
+def sample(rule, args, size, evaluation) -> TripleArray:
+    """Draw ``rule`` with parameters ``args`` (numbers, arrays, triples, triple arrays)."""
+    ev = next((a.evaluation for a in args if _is_carrier(a)), evaluation)
+    backend = ev.backend
+    require_array_backend(backend)
+    ops = [as_triple_array(a, ev) if _is_carrier(a) else np.asarray(a, np.float64) for a in args]
+    values = [o.value if isinstance(o, TripleArray) else o for o in ops]
+    shape = draw_shape([np.shape(v) for v in values], size)
+    check_array_params(rule, values, shape)
+    r = ev.streams.primal.random(shape).reshape(-1)
+    kind = kind_of(rule)
+    a, b = flat_params(values, shape)
+    tangents = [o._delta if isinstance(o, TripleArray) else None for o in ops]
+    if not backend.carries_perturbations:
+        x = draw_values(kind, r, a, b)
+        delta = _smoothed(rule, kind, backend, x, a, b, tangents, shape)
+        return TripleArray(x.reshape(shape), delta, None, None, ev)
+    for i, t in enumerate(tangents):
+        if i != rule.continuous and t is not None and np.any(t != 0):
+            raise ValueError(
+                f"{rule.name}: parameter {rule.params[i]} is a count and cannot carry a "
+                "continuous derivative; only finite perturbations"
+            )
+    d = flat_params([tangents[rule.continuous]], shape, fill=0.0)[0]
+    table = ev.events
+    first = table.reserve(r.size)
+    x, alternate, event, used = draw_with_jumps(kind, r, a, b, d, table.weights, first)
+    table.count = first + used  # give back the ids of elements without a jump
+    if any(isinstance(o, TripleArray) and o.event is not None for o in ops):
+        _couple(rule, kind, ops, values, shape, x, a, b, alternate, event, ev)
+    elif used == 0:
+        alternate = event = None
+    reshape = lambda y: None if y is None else y.reshape(shape)  # noqa: E731
+    return TripleArray(x.reshape(shape), None, reshape(alternate), reshape(event), ev)
+
+
+def _smoothed(rule, kind, backend, x, a, b, tangents, shape):
+    if all(t is None for t in tangents):
+        return None
+    if isinstance(backend, SmoothedBackend):
+        da, db = flat_params(tangents, shape, fill=0.0)
+        symmetric = backend.strategy == "symmetric"
+        return smoothed_tangent(kind, symmetric, x, a, b, da, db, rule.continuous)
+    # another backend without perturbations: its own per-draw rule, element by element
+    n = len(rule.params)
+    da, db = flat_params(tangents, shape, fill=0.0)
+    return np.array(
+        [
+            backend.draw_tangent(rule, x[k], (a[k], b[k])[:n], (da[k], db[k])[:n])
+            for k in range(x.size)
+        ]
+    )
+
+
+def _couple(rule, kind, ops, values, shape, x, a, b, alternate, event, ev):
+    """Bring the parameters' perturbations into the draw (THEORY.md §2, coupled alternate)."""
+    carried, worlds = merge_operands(ops, shape, ev)
+    carried = np.ascontiguousarray(np.broadcast_to(carried, shape)).reshape(-1)
+    live = carried >= 0
+    check_array_params(
+        rule, worlds, shape, where=live.reshape(shape), world="an alternate world of "
+    )
+    alt_a, alt_b = flat_params(worlds, shape)
+    aux = ev.streams.aux
+    coupling = aux.random(int(np.count_nonzero(live)))
+    choices = aux.random(int(np.count_nonzero(live & (event >= 0))))
+    weights = ev.events.weights
+    couple(kind, x, a, b, alt_a, alt_b, carried, weights, coupling, choices, alternate, event)
+    if rule.coupled is not None:
+        # a rule with its own coupling (binomial with a random count): per element
+        for k in np.flatnonzero((event == carried) & live):
+            params = tuple(p[k] for p in (a, b))[: len(rule.params)]
+            alt_params = tuple(p[k] for p in (alt_a, alt_b))[: len(rule.params)]
+            if alt_params != params:
+                alt_params = rule.check(*alt_params)
+                alternate[k] = rule.alternate(x[k], rule.check(*params), alt_params, ev.streams.aux)
