@@ -1,0 +1,1 @@
+"""Tests of stochad.core."""
