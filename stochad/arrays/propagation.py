@@ -138,7 +138,7 @@ def _reduction(scale: Callable[[int], float]):
             return np.moveaxis(a, axes, range(-len(axes), 0)).reshape(rows, count)
 
         events = rows_of(x.event)
-        uniforms = ev.streams.aux.random(count_mixed_rows(events))
+        uniforms = ev.streams.aux.random(rows)
         chosen, shift = prune_sum_rows(
             rows_of(x.value), rows_of(x.alternate_), events, ev.events.weights, uniforms
         )

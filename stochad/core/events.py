@@ -22,17 +22,20 @@ class EventTable:
     __slots__ = ("weights", "view", "count", "objects")
 
     def __init__(self, capacity: int = 64):
-        self.weights = np.zeros(max(int(capacity), 1))
+        self.weights = np.zeros(max(int(capacity), 2))
         self.view = memoryview(self.weights)
         self.count = 0
         self.objects: dict[int, Event] = {}
 
     def reserve(self, n: int) -> int:
-        """Reserve ``n`` consecutive ids (weights 0) and return the first."""
+        """Reserve ``n`` consecutive ids (weights 0) and return the first.
+
+        The last slot of ``weights`` always stays free: kernels use it as scratch.
+        """
         first = self.count
         needed = first + int(n)
-        if needed > len(self.weights):
-            grown = np.zeros(max(needed, 2 * len(self.weights)))
+        if needed + 1 > len(self.weights):
+            grown = np.zeros(max(needed + 1, 2 * len(self.weights)))
             grown[:first] = self.weights[:first]
             self.weights = grown
             self.view = memoryview(grown)

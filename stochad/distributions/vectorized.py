@@ -143,4 +143,4 @@ def sample_plain_array(rule, evaluation, params, size) -> np.ndarray:
     if rule.name not in KINDS:
         return inverse_cdf_array(rule, 1.0 - r, params)
     a, b = flat_params(params, shape)
-    return draw_values(KINDS[rule.name], r.reshape(-1), a, b).reshape(shape)
+    return draw_values(KINDS[rule.name], r.reshape(-1), a, b, np.empty(r.size)).reshape(shape)

@@ -24,7 +24,7 @@ from numba.extending import register_jitable
 
 from stochad.kernels import kernel
 
-__all__ = ["count_mixed_rows", "prune_rows", "prune_sum_rows", "contribution"]
+__all__ = ["count_mixed_rows", "prune_rows", "prune_sum_rows", "contribution", "merge"]
 
 _BELOW_ONE = 1.0 - 2.0**-53
 
@@ -46,22 +46,76 @@ def merge(c, e, weights, u):
 
 
 @register_jitable
-def is_mixed(row):
-    """True if ``row`` holds two different ids >= 0 (the sequence needs a uniform)."""
+def take_row(row, weights, signed, prefix):
+    """One pass over an id sequence: read and zero its weights; ``(mixed, distinct, total)``.
+
+    Fills ``signed[j]`` with element ``j``'s weight and ``prefix[j]`` with the running
+    ``Σ|w|``, and sets every weight of the row to 0 (the survivor is revived by
+    :func:`pick`). ``mixed``: the row holds two different ids >= 0, so it needs a
+    pruning uniform (a test on ids only, so callers can count uniforms in advance).
+    ``distinct``: its ids >= 0 strictly increase, as a fresh draw's do. Written with
+    selects: whether an element carries an event is a coin flip no branch predictor
+    guesses.
+    """
+    scratch = weights.shape[0] - 1  # never an event id (EventTable keeps it free)
     first = -1
+    last = -1
+    mixed = False
+    distinct = True
+    total = 0.0
     for j in range(row.shape[0]):
         e = row[j]
-        if e >= 0:
-            if first < 0:
-                first = e
-            elif e != first:
-                return True
-    return False
+        valid = e >= 0
+        index = e if valid else scratch
+        w = weights[index]
+        signed[j] = w
+        total += abs(w)
+        prefix[j] = total
+        weights[index] = 0.0
+        mixed |= valid & (first >= 0) & (e != first)
+        distinct &= (not valid) | (e > last)
+        first = e if (valid and first < 0) else first
+        last = e if valid else last
+    return mixed, distinct, total
 
 
 @register_jitable
-def survivor(row, weights, u):
-    """The surviving live event of the id sequence ``row`` (``-1`` if none)."""
+def pick(row, weights, u, signed, prefix, distinct, total):
+    """The row's survivor and its position (``-1, -1`` if none), after :func:`take_row`.
+
+    Distinct ids: the smallest ``j`` with ``prefix[j] > u·Σ|w|`` (the scalar backend's
+    choice), by bisection. Otherwise the weights are put back and merged pairwise
+    (position ``-1``: the survivor may occur several times).
+    """
+    n = row.shape[0]
+    if not distinct:
+        for j in range(n - 1, -1, -1):  # backwards: a repeated id gets its first value
+            if row[j] >= 0:
+                weights[row[j]] = signed[j]
+        return _merge_in_order(row, weights, u), -1
+    if total == 0.0:
+        return -1, -1
+    threshold = u * total
+    if threshold < prefix[n - 1]:
+        lo, hi = 0, n - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if threshold < prefix[mid]:
+                hi = mid
+            else:
+                lo = mid + 1
+        position = lo
+    else:  # rounding put the threshold at the end: the last live event
+        position = n - 1
+        while signed[position] == 0.0:
+            position -= 1
+    c = row[position]
+    weights[c] = math.copysign(total, signed[position])
+    return c, position
+
+
+@register_jitable
+def _merge_in_order(row, weights, u):
     c = -1
     for j in range(row.shape[0]):
         e = row[j]
@@ -79,24 +133,38 @@ def count_mixed_rows(events):
     """How many rows of the 2-d id array ``events`` need a pruning uniform."""
     n = 0
     for r in range(events.shape[0]):
-        if is_mixed(events[r]):
-            n += 1
+        row = events[r]
+        first = -1
+        for j in range(row.shape[0]):
+            e = row[j]
+            if e >= 0:
+                if first < 0:
+                    first = e
+                elif e != first:
+                    n += 1
+                    break
     return n
 
 
 @kernel
 def prune_rows(events, weights, uniforms):
-    """The survivor of each row of ``events`` (2-d ids), rows in order; mutates ``weights``."""
-    rows = events.shape[0]
+    """The survivor of each row of ``events`` (2-d ids), rows in order; mutates ``weights``.
+
+    ``uniforms`` holds one uniform per mixed row (:func:`count_mixed_rows`).
+    """
+    rows, cols = events.shape
     out = np.empty(rows, dtype=np.int64)
+    signed = np.empty(cols)
+    prefix = np.empty(cols)
     used = 0
     for r in range(rows):
         row = events[r]
+        mixed, distinct, total = take_row(row, weights, signed, prefix)
         u = 0.5
-        if is_mixed(row):
+        if mixed:
             u = uniforms[used]
             used += 1
-        out[r] = survivor(row, weights, u)
+        out[r] = pick(row, weights, u, signed, prefix, distinct, total)[0]
     return out
 
 
@@ -105,26 +173,32 @@ def prune_sum_rows(values, alternates, events, weights, uniforms):
     """Pruned row sums: each row's survivor and ``Σ (alternate − value)`` over its elements.
 
     Elements carrying the survivor all move together (one event); the others keep their
-    primal value in the survivor's world.
+    primal value in the survivor's world. ``uniforms`` holds one uniform per row (rows
+    are outputs of a reduction, far fewer than the elements: cheaper to draw than to
+    count the rows that need one).
     """
     rows, cols = events.shape
     chosen = np.empty(rows, dtype=np.int64)
+    positions = np.empty(rows, dtype=np.int64)
     shift = np.zeros(rows)
-    used = 0
+    signed = np.empty(cols)
+    prefix = np.empty(cols)
     for r in range(rows):
         row = events[r]
-        u = 0.5
-        if is_mixed(row):
-            u = uniforms[used]
-            used += 1
-        c = survivor(row, weights, u)
-        chosen[r] = c
-        if c >= 0:
-            total = 0.0
+        mixed, distinct, total = take_row(row, weights, signed, prefix)
+        chosen[r], positions[r] = pick(row, weights, uniforms[r], signed, prefix, distinct, total)
+    # a separate gather loop: its loads are independent, so their cache misses overlap
+    for r in range(rows):
+        c = chosen[r]
+        position = positions[r]
+        if position >= 0:
+            shift[r] = alternates[r, position] - values[r, position]
+        elif c >= 0:
+            moved = 0.0
             for j in range(cols):
-                if row[j] == c:
-                    total += alternates[r, j] - values[r, j]
-            shift[r] = total
+                if events[r, j] == c:
+                    moved += alternates[r, j] - values[r, j]
+            shift[r] = moved
     return chosen, shift
 
 
