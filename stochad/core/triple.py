@@ -82,8 +82,11 @@ class Triple:
         return total
 
     def __repr__(self) -> str:
-        parts = [f"{self.value!r} + {self.delta!r}ε"]
-        parts += [f"[{p.alternate!r} with weight {p.weight:.6g}ε]" for p in self.perturbations]
+        def plain(x):  # numpy 2 scalars repr as "np.float64(1.0)": print the number
+            return repr(x.item() if isinstance(x, np.generic) else x)
+
+        parts = [f"{plain(self.value)} + {plain(self.delta)}ε"]
+        parts += [f"[{plain(p.alternate)} with weight {p.weight:.6g}ε]" for p in self.perturbations]
         return "Triple(" + " ".join(parts) + ")"
 
     # -- propagation ------------------------------------------------------------
