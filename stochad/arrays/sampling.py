@@ -42,6 +42,7 @@ def sample(rule, args, size, evaluation) -> TripleArray:
     if not backend.carries_perturbations:
         x = draw_values(kind, ev.streams.primal.random(n), a, b, np.empty(n))
         delta = _smoothed(rule, kind, backend, x, a, b, tangents, shape)
+        delta = None if delta is None else delta.reshape(shape)
         return TripleArray(x.reshape(shape), delta, None, None, ev)
     for i, t in enumerate(tangents):
         if i != rule.continuous and t is not None and np.any(t != 0):

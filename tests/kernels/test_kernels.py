@@ -1,0 +1,171 @@
+"""Kernels: compiled == plain Python, bit for bit, and both == independent references.
+
+Inputs are random (hypothesis with the shared profile). Every kernel takes its random
+numbers as arrays drawn by numpy, so the compiled and Python paths see the same ones.
+"""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+import stochad
+from stochad.distributions.samplers import DISCRETE_RULES
+from stochad.distributions.vectorized import inverse_cdf_array
+from stochad.kernels import pruning as P
+from stochad.kernels import sampling as S
+from stochad.kernels import use_numba
+from stochad.kernels.rules import KINDS
+
+PARAMS = {  # a parameter draw for each rule: (a, b) from a uniform v
+    "bernoulli": lambda v: (v, 0.0),
+    "binomial": lambda v: (float(int(v * 12)), v),
+    "geometric": lambda v: (0.05 + 0.95 * v, 0.0),
+    "poisson": lambda v: (6.0 * v, 0.0),
+}
+seeds = st.integers(0, 2**32 - 1)
+rules = st.sampled_from(sorted(KINDS))
+
+
+def inputs(rule, seed, n=64):
+    rng = np.random.default_rng(seed)
+    ab = np.array([PARAMS[rule](v) for v in rng.random(n)])
+    d = rng.choice([-1.5, 0.0, 0.7], size=n)
+    return rng.random(n), ab[:, 0].copy(), ab[:, 1].copy(), d
+
+
+def both(kernel, *args):
+    """Run ``kernel`` compiled and as Python on copies of ``args``; return both results."""
+    copies = [[a.copy() if isinstance(a, np.ndarray) else a for a in args] for _ in range(2)]
+    return kernel.compiled(*copies[0]), kernel.python(*copies[1]), copies
+
+
+@given(rule=rules, seed=seeds)
+def test_draws_compiled_equal_python_equal_the_rules_scalar_functions(rule, seed):
+    r, a, b, d = inputs(rule, seed)
+    kernels = S.kernels_for(KINDS[rule])
+    compiled, python, _ = both(kernels.draw_values, r, a, b, np.empty(r.size))
+    np.testing.assert_array_equal(compiled, python)
+    params = [a, b][: len(DISCRETE_RULES[rule].params)]
+    np.testing.assert_array_equal(compiled, inverse_cdf_array(DISCRETE_RULES[rule], 1 - r, params))
+
+
+@given(rule=rules, seed=seeds)
+def test_jumps_compiled_equal_python_equal_the_rules_jump(rule, seed):
+    r, a, b, d = inputs(rule, seed)
+    n = r.size
+    args = (r, a, b, d, np.zeros(n + 1), 0, np.empty(n), np.empty(n), np.empty(n, np.int64))
+    used_c, used_p, (cargs, pargs) = both(S.kernels_for(KINDS[rule]).draw_with_jumps, *args)
+    assert used_c == used_p
+    for x, y in zip(cargs[4:], pargs[4:], strict=True):
+        np.testing.assert_array_equal(x, y)
+    rule_ = DISCRETE_RULES[rule]
+    values, alternates, events, weights = cargs[6], cargs[7], cargs[8], cargs[4]
+    nparams = len(rule_.params)
+    for k in range(n):
+        params = (int(a[k]), b[k]) if rule == "binomial" else (a[k], b[k])[:nparams]
+        y, w = rule_.jump(int(values[k]), d[k], *params) if d[k] else (values[k], 0.0)
+        assert (events[k] >= 0) == (w != 0.0)
+        assert alternates[k] == y
+        if w:
+            assert weights[events[k]] == w
+    assert sorted(events[events >= 0]) == list(range(used_c))
+
+
+@given(rule=rules, seed=seeds, symmetric=st.booleans())
+def test_smoothed_tangent_compiled_equals_python_equals_the_scalar_rule(rule, seed, symmetric):
+    r, a, b, d = inputs(rule, seed)
+    rule_ = DISCRETE_RULES[rule]
+    kernels = S.kernels_for(KINDS[rule])
+    x = kernels.draw_values(r, a, b, np.empty(r.size))
+    da, db = (d, np.zeros_like(d)) if rule_.continuous == 0 else (np.zeros_like(d), d)
+    args = (symmetric, x, a, b, da, db, rule_.continuous)
+    compiled, python, _ = both(kernels.smoothed_tangent, *args)
+    np.testing.assert_array_equal(compiled, python)
+    backend = stochad.SmoothedBackend("symmetric" if symmetric else "straight-through")
+    for k in range(x.size):
+        params = rule_.check(*(a[k], b[k])[: len(rule_.params)])
+        expected = backend.draw_tangent(rule_, x[k], params, (da[k], db[k])[: len(params)])
+        assert np.isclose(compiled[k], expected, rtol=1e-12, atol=1e-12)
+
+
+@st.composite
+def event_rows(draw):
+    """Rows of event ids (with repeats, dead events and -1) and a weight table."""
+    rows, cols, ids = draw(st.integers(1, 6)), draw(st.integers(1, 7)), draw(st.integers(1, 12))
+    seed = draw(seeds)
+    rng = np.random.default_rng(seed)
+    events = rng.integers(-1, ids, size=(rows, cols))
+    if draw(st.booleans()):  # fresh-draw rows: distinct increasing ids
+        events = np.where(
+            rng.random((rows, cols)) < 0.7, np.arange(rows * cols).reshape(rows, cols), -1
+        )
+        ids = rows * cols
+    weights = np.append(rng.choice([0.0, 0.5, -1.0, 2.0], size=ids), 0.0)
+    return events, weights, rng
+
+
+@given(case=event_rows())
+def test_prune_rows_compiled_equals_python_and_keeps_the_total_weight(case):
+    events, weights, rng = case
+    uniforms = rng.random(P.count_mixed_rows(events))
+    chosen_c, chosen_p, (cargs, pargs) = both(P.prune_rows, events, weights, uniforms)
+    np.testing.assert_array_equal(chosen_c, chosen_p)
+    np.testing.assert_array_equal(cargs[1], pargs[1])
+    after = cargs[1]
+    for row, c in zip(events, chosen_c, strict=True):
+        live = [e for e in dict.fromkeys(row) if e >= 0]
+        if c >= 0:  # the survivor carries the absolute weights of the row's live events
+            assert c in row
+        else:
+            assert all(weights[e] == 0 or after[e] == 0 for e in live)
+    assert np.count_nonzero(after) <= np.count_nonzero(weights)
+
+
+@given(case=event_rows())
+def test_prune_sum_rows_compiled_equals_python_equals_a_numpy_masked_sum(case):
+    events, weights, rng = case
+    values = rng.integers(0, 3, size=events.shape).astype(float)
+    alternates = np.where(events >= 0, values + rng.choice([-1.0, 1.0], size=events.shape), values)
+    uniforms = rng.random(events.shape[0])
+    (chosen, shift), (chosen_p, shift_p), (cargs, pargs) = both(
+        P.prune_sum_rows, values, alternates, events, weights, uniforms
+    )
+    np.testing.assert_array_equal(chosen, chosen_p)
+    np.testing.assert_array_equal(shift, shift_p)
+    np.testing.assert_array_equal(cargs[3], pargs[3])
+    reference = np.where(events == chosen[:, None], alternates - values, 0.0).sum(axis=1)
+    np.testing.assert_allclose(shift, np.where(chosen >= 0, reference, 0.0), atol=1e-12)
+    row, c = events[0], chosen[0]  # the first row sees the original weights
+    if c >= 0:
+        ids = row[row >= 0]
+        total = sum(abs(weights[e]) for e in dict.fromkeys(ids))
+        if np.all(np.diff(ids) > 0) and not (events[1:] == c).any():
+            assert abs(cargs[3][c]) == total
+
+
+def test_the_pruning_choice_follows_the_weights():
+    """Events of weights 1, 3 and 6 in one row survive 10%, 30%, 60% of the time."""
+    rng = np.random.default_rng(0)
+    n = 20_000
+    events = np.arange(3 * n).reshape(n, 3)
+    weights = np.append(np.tile([1.0, -3.0, 6.0], n), 0.0)
+    chosen, _ = P.prune_sum_rows(np.zeros((n, 3)), np.ones((n, 3)), events, weights, rng.random(n))
+    freq = np.bincount(chosen % 3, minlength=3) / n
+    assert np.all(np.abs(freq - [0.1, 0.3, 0.6]) < 5 * np.sqrt(0.25 / n))
+    assert np.all(np.abs(weights[chosen]) == 10.0)
+    assert np.all(np.sign(weights[chosen]) == np.array([1, -1, 1])[chosen % 3])
+
+
+@given(seed=seeds, p=st.floats(0.05, 0.95))
+def test_whole_programs_are_bit_identical_with_and_without_numba(seed, p):
+    w = np.random.default_rng(seed).standard_normal((4, 3))
+
+    def f(q):
+        h = stochad.bernoulli(q, size=(9, 4))
+        y = stochad.binomial(3, stochad.sigmoid(h @ w))
+        return (y * y).sum(axis=1) + stochad.geometric(q, size=9)
+
+    compiled = stochad.derivative_estimate(f, p, rng=seed)
+    with use_numba(False):
+        python = stochad.derivative_estimate(f, p, rng=seed)
+    np.testing.assert_array_equal(compiled, python)
