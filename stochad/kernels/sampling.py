@@ -27,10 +27,9 @@ def _specialize(kind: int) -> SimpleNamespace:
 
     @kernel
     def draw_values(r, a, b, out):
-        """Primal draws ``F⁻¹(1 − r)`` into the float64 array ``out``; returns it."""
+        """Primal draws ``F⁻¹(1 − r)`` into the float64 array ``out``."""
         for k in range(r.shape[0]):
             out[k] = R.inverse_cdf(kind, 1.0 - r[k], a[k], b[k])
-        return out
 
     @kernel
     def draw_with_jumps(r, a, b, d, weights, first_id, values, alternates, events):
@@ -91,15 +90,13 @@ def _specialize(kind: int) -> SimpleNamespace:
             ev[k] = e
 
     @kernel
-    def smoothed_tangent(symmetric, values, a, b, da, db, continuous):
+    def smoothed_tangent(symmetric, values, a, b, da, db, continuous, out):
         """The smoothed δ of each draw (THEORY.md §3): derivative of the mean, or symmetric.
 
         ``symmetric`` averages the right and left jumps of the continuous parameter
         (index ``continuous``) with weight ½; other parameters use the mean's derivative.
         """
-        n = values.shape[0]
-        out = np.zeros(n)  # smoothed draws: reverse-mode sizes, not the hot benchmark path
-        for k in range(n):
+        for k in range(values.shape[0]):
             x = values[k]
             total = 0.0
             for i in range(2):
@@ -113,7 +110,6 @@ def _specialize(kind: int) -> SimpleNamespace:
                 else:
                     total += R.mean_partial(kind, i, a[k], b[k]) * d
             out[k] = total
-        return out
 
     return SimpleNamespace(
         draw_values=draw_values,
@@ -134,8 +130,13 @@ def kernels_for(kind: int) -> SimpleNamespace:
 
 
 def draw_values(kind, r, a, b, out):
-    """Primal draws ``F⁻¹(1 − r)`` of distribution ``kind`` into ``out``; returns it."""
-    return kernels_for(kind).draw_values(r, a, b, out)
+    """Primal draws ``F⁻¹(1 − r)`` of distribution ``kind`` into ``out``; returns it.
+
+    (Kernels built in a closure return no arrays: numba's cache can mix up the boxing
+    environments of closures that share a name, so arrays come back through ``out``.)
+    """
+    kernels_for(kind).draw_values(r, a, b, out)
+    return out
 
 
 def draw_with_jumps(kind, *args):
@@ -149,5 +150,7 @@ def couple(kind, *args):
 
 
 def smoothed_tangent(kind, *args):
-    """See ``_specialize``: the smoothed δ of each draw."""
-    return kernels_for(kind).smoothed_tangent(*args)
+    """See ``_specialize``: the smoothed δ of each draw (a new array)."""
+    out = np.zeros(args[1].shape[0])
+    kernels_for(kind).smoothed_tangent(*args, out)
+    return out

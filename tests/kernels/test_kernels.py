@@ -43,7 +43,8 @@ def both(kernel, *args):
 def test_draws_compiled_equal_python_equal_the_rules_scalar_functions(rule, seed):
     r, a, b, d = inputs(rule, seed)
     kernels = S.kernels_for(KINDS[rule])
-    compiled, python, _ = both(kernels.draw_values, r, a, b, np.empty(r.size))
+    _, _, (cargs, pargs) = both(kernels.draw_values, r, a, b, np.empty(r.size))
+    compiled, python = cargs[3], pargs[3]
     np.testing.assert_array_equal(compiled, python)
     params = [a, b][: len(DISCRETE_RULES[rule].params)]
     np.testing.assert_array_equal(compiled, inverse_cdf_array(DISCRETE_RULES[rule], 1 - r, params))
@@ -76,10 +77,11 @@ def test_smoothed_tangent_compiled_equals_python_equals_the_scalar_rule(rule, se
     r, a, b, d = inputs(rule, seed)
     rule_ = DISCRETE_RULES[rule]
     kernels = S.kernels_for(KINDS[rule])
-    x = kernels.draw_values(r, a, b, np.empty(r.size))
+    x = S.draw_values(KINDS[rule], r, a, b, np.empty(r.size))
     da, db = (d, np.zeros_like(d)) if rule_.continuous == 0 else (np.zeros_like(d), d)
-    args = (symmetric, x, a, b, da, db, rule_.continuous)
-    compiled, python, _ = both(kernels.smoothed_tangent, *args)
+    args = (symmetric, x, a, b, da, db, rule_.continuous, np.zeros(x.size))
+    _, _, (cargs, pargs) = both(kernels.smoothed_tangent, *args)
+    compiled, python = cargs[7], pargs[7]
     np.testing.assert_array_equal(compiled, python)
     backend = stochad.SmoothedBackend("symmetric" if symmetric else "straight-through")
     for k in range(x.size):
