@@ -19,7 +19,7 @@ from stochad.kernels.sampling import couple, draw_values, draw_with_jumps, smoot
 
 __all__ = ["sample"]
 
-_CHUNK = 1 << 15
+_CHUNK = 1 << 16
 
 
 def _is_carrier(x) -> bool:
