@@ -6,7 +6,7 @@ import math
 from numbers import Real
 
 from stochad.backends.base import alive_events
-from stochad.core.context import evaluation
+from stochad.core.context import Evaluation, evaluation
 from stochad.core.triple import Triple
 from stochad.errors import check_callable
 
@@ -47,9 +47,14 @@ def propagate(f, *args):
     if not triples:
         return f(*args)
     ev = triples[0].evaluation
-    with evaluation(ev):
+    # f runs once per alternate, so a draw inside it would be neither coupled nor on the
+    # primal sample path: f runs on streams that refuse every draw.
+    body = Evaluation(_NO_STREAMS, ev.backend)
+    with evaluation(body):
         if any(t.delta != 0 for t in triples):
-            duals = [Triple(a.value, a.delta, {}, ev) if isinstance(a, Triple) else a for a in args]
+            duals = [
+                Triple(a.value, a.delta, {}, body) if isinstance(a, Triple) else a for a in args
+            ]
             out = _check_output(f(*duals))
             out_value, out_delta = (out.value, out.delta) if isinstance(out, Triple) else (out, 0.0)
         else:
@@ -61,6 +66,23 @@ def propagate(f, *args):
             alt_args = [a.alts.get(event, a.value) if isinstance(a, Triple) else a for a in args]
             alts[event] = _check_output(f(*alt_args))
     return Triple(out_value, out_delta, alts, ev)
+
+
+class _NoDraws:
+    def __getattr__(self, name):
+        raise TypeError(
+            "propagate: f must not draw random numbers (it runs once per alternate value, "
+            "so its draws would be neither coupled nor on the primal sample path)"
+        )
+
+
+class _NoStreams:
+    """The random streams ``f`` sees inside ``propagate``: any draw raises TypeError."""
+
+    primal = aux = _NoDraws()
+
+
+_NO_STREAMS = _NoStreams()
 
 
 def _check_output(out):
