@@ -206,7 +206,10 @@ class TripleArray:
             raise PerturbationLostError(
                 "Indexing with a stochastic triple (use stochad.take or stochad.where)"
             )
-        return call(st.GETITEM, self, index=index)
+        result = call(st.GETITEM, self, index=index)
+        # a single element is a scalar triple, as numpy gives scalars: scalar code
+        # (categorical, propagate, take) works on p[0] of an array input
+        return result.to_triple() if result.ndim == 0 else result
 
     def reshape(self, *shape) -> TripleArray:
         if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
