@@ -81,3 +81,48 @@ def test_dict_estimator_distribution_matches_enumeration(terms):
     # The estimate is a function of the primal outcomes alone: only those values occur.
     possible = np.array([v for v, _ in distribution])
     assert np.all(np.min(np.abs(samples[:, None] - possible[None, :]), axis=1) < 1e-9)
+
+
+# -- a draw whose parameter carries another draw's perturbation ------------------------------
+def bernoulli_interval(x, p):
+    """The primal uniform's slice for ``X = x``: ``X = 1`` iff ``U > 1 − p``."""
+    return (1.0 - p, 1.0) if x else (0.0, 1.0 - p)
+
+
+def coupled_jump_probability(x, p, p_alternate):
+    """P(alternate = 1 | X = x) with the alternate uniform on the primal draw's slice."""
+    low, high = bernoulli_interval(x, p)
+    overlap = max(0.0, high - max(low, 1.0 - p_alternate))
+    return overlap / (high - low)
+
+
+def dependent_pair_distribution(theta, base, coupling):
+    """``x1 ~ Bern(θ)``, ``x2 ~ Bern(base + coupling·x1)``, estimate of ``d/dθ E[x1 + 2 x2]``.
+
+    Only x1 has an own jump (0 → 1 at rate 1/(1−θ)); in that world x2's alternate is drawn
+    coupled to x2 (THEORY.md §2), so there is a single event and pruned equals dict.
+    """
+    out = [(0.0, theta)]  # x1 = 1: no upward jump
+    weight = 1.0 / (1.0 - theta)
+    p2, p2_alternate = base, base + coupling
+    for x2 in (0, 1):
+        p_x2 = (1.0 - theta) * (p2 if x2 else 1.0 - p2)
+        up = coupled_jump_probability(x2, p2, p2_alternate)
+        for y2, q in ((1, up), (0, 1.0 - up)):
+            if q > 0:
+                out.append((weight * ((1 + 2 * y2) - (0 + 2 * x2)), p_x2 * q))
+    return out
+
+
+@pytest.mark.parametrize("backend", ["dict", "pruned"])
+@pytest.mark.parametrize("coupling", [0.5, -0.25])
+def test_coupled_alternate_gives_the_exact_estimator_distribution(backend, coupling):
+    """Coupling changes the variance, not the mean: this catches an uncoupled alternate."""
+    theta, base = 0.4, 0.3
+
+    def f(t):
+        x1 = stochad.bernoulli(t)
+        return x1 + 2 * stochad.bernoulli(base + coupling * x1)
+
+    samples = samples_of(f, theta, 4000, backend, seed=14)
+    assert_distribution_matches(samples, dependent_pair_distribution(theta, base, coupling))

@@ -72,9 +72,17 @@ def test_stochastic_perceptron_smoothed_gradient_is_the_surrogate_gradient(
             u = u + wi * xi
         return stochad.bernoulli(stochad.sigmoid(beta * (u - threshold)))
 
-    gradient = stochad.derivative_estimate(neuron, np.array(w), backend="smoothed", rng=seed)
     s = sigmoid(beta * (bias + float(np.dot(w, x)) - threshold))
-    np.testing.assert_allclose(gradient, beta * s * (1 - s) * np.array(x), rtol=1e-9, atol=1e-12)
+    surrogate = beta * s * (1 - s) * np.array(x)
+    # The whole gradient at once (an array parameter) ...
+    gradient = stochad.derivative_estimate(neuron, np.array(w), backend="smoothed", rng=seed)
+    np.testing.assert_allclose(gradient, surrogate, rtol=1e-9, atol=1e-12)
+    # ... and each coordinate on scalar triples.
+    for i in range(len(w)):
+        t = stochad.stochastic_triple(
+            lambda wi, i=i: neuron([*w[:i], wi, *w[i + 1 :]]), w[i], backend="smoothed", rng=seed
+        )
+        assert stochad.smoothed_delta(t) == pytest.approx(surrogate[i], rel=1e-9, abs=1e-12)
 
 
 # -- THEORY.md §6, two-layer example: h ~ Bern(σ(w1 x)), y ~ Bern(σ(w2 h + b)) -------------
