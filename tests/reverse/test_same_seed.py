@@ -28,46 +28,6 @@ SCALAR_LAYERS = {
 }
 
 
-def _array_probe(f) -> str | None:
-    """None if smoothed forward mode runs ``f`` on arrays, else the error it raises."""
-    try:
-        stochad.derivative_estimate(f, 0.0, backend="smoothed", rng=0)
-    except Exception as err:  # noqa: BLE001 - any failure means "not yet"
-        return f"{type(err).__name__}: {err}"
-    return None
-
-
-_PROBE = np.array([[0.1, -0.2, 0.3], [0.0, 0.5, -1.0]])
-
-
-def _deterministic_probe(t):
-    x = _PROBE + t
-    return stochad.sum(x @ x.T) + stochad.sum(x[0] * x[1, ::-1])
-
-
-DETERMINISTIC_PENDING = _array_probe(_deterministic_probe)
-
-
-def _draws_probe(t):
-    p = stochad.sigmoid(_PROBE + t)
-    return stochad.sum(1.3 * stochad.bernoulli(p)) + stochad.sum(
-        stochad.bernoulli(p, size=(4, 2, 3))
-    )
-
-
-DRAWS_PENDING = DETERMINISTIC_PENDING or _array_probe(_draws_probe)
-_REASON = (
-    "ARRAYS PENDING: forward mode on arrays needs the smoothed TripleArray (stochad.arrays, "
-    "issue 3); these cases enable themselves when it works ({})"
-)
-needs_array_forward = pytest.mark.skipif(
-    DETERMINISTIC_PENDING is not None, reason=_REASON.format(DETERMINISTIC_PENDING)
-)
-needs_array_draws = pytest.mark.skipif(
-    DRAWS_PENDING is not None, reason=_REASON.format(DRAWS_PENDING)
-)
-
-
 def forward_along(f, x, v, seed):
     return stochad.derivative_estimate(lambda t: f(x + t * v), 0.0, backend="smoothed", rng=seed)
 
@@ -101,7 +61,7 @@ def test_value_is_the_primal_run_on_the_same_seed():
         assert value == f(0.2)
 
 
-# -- arrays: enabled when the array engine lands --------------------------------------
+# -- arrays -----------------------------------------------------------------------------
 @st.composite
 def array_programs(draw, table):
     shape = draw(st.sampled_from([(3,), (2, 3)]))
@@ -118,23 +78,20 @@ def check_array_case(case):
     )
 
 
-@needs_array_forward
 @given(array_programs(SMOOTH))
 def test_deterministic_array_programs(case):
     check_array_case(case)
 
 
-@needs_array_draws
 @given(array_programs({**SMOOTH, **STOCHASTIC}))
 def test_stochastic_array_programs(case):
     check_array_case(case)
 
 
-@needs_array_draws
 def test_array_draws_with_size():
     def f(w):
         h = stochad.bernoulli(stochad.sigmoid(w), size=(5, 3))
-        return stochad.sum(h @ w * w)
+        return stochad.sum((h @ w) ** 2) + stochad.sum(h * w)
 
     x, v = np.array([0.1, -0.4, 0.9]), np.array([1.0, 2.0, -1.0])
     for seed in range(3):
