@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from hypothesis import strategies as st
 
 import stochad
 
@@ -130,6 +131,25 @@ def run_steps(steps: Sequence[Step], theta, draw):
         draws.append(x)
         acc = _combine(step.op, acc, x, step.scale, theta)
     return acc
+
+
+@st.composite
+def random_steps(draw, max_steps=3):
+    """A list of Steps whose Bernoulli probabilities stay in [0.05, 0.95] for θ in [0, 1]."""
+    n = draw(st.integers(1, max_steps))
+    steps = []
+    for k in range(n):
+        couplings = tuple(draw(st.floats(-0.2, 0.2)) / max(k, 1) for _ in range(k))
+        steps.append(
+            Step(
+                base=draw(st.floats(0.35, 0.65)),
+                slope=draw(st.floats(-0.1, 0.1)),
+                couplings=couplings,
+                op=draw(st.sampled_from(OPS)),
+                scale=draw(st.floats(-2.0, 2.0)),
+            )
+        )
+    return steps
 
 
 # -- exact estimator distributions -------------------------------------------------------

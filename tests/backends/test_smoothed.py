@@ -11,9 +11,16 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from programs import assert_mean_close, exact_derivative, exact_smoothed_mean, samples_of
+from programs import (
+    assert_mean_close,
+    exact_derivative,
+    exact_smoothed_mean,
+    random_steps,
+    run_steps,
+    samples_of,
+)
 
 import stochad
 from stochad.backends import SmoothedBackend
@@ -130,3 +137,16 @@ def test_two_layer_pruned_and_dict_are_unbiased(backend):
     assert_mean_close(samples, EXACT_TWO_LAYER)
     stderr = samples.std(ddof=1) / math.sqrt(len(samples))
     assert abs(samples.mean() - SMOOTHED_TWO_LAYER) > 3 * stderr  # it tells them apart
+
+
+@settings(max_examples=10, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(steps=random_steps(), theta=st.floats(0.05, 0.95), seed=st.integers(0, 2**31))
+def test_random_programs_smoothed_mean_is_the_expected_straight_through_derivative(
+    steps, theta, seed
+):
+    """Smoothed is biased, but its mean is exactly the path-average of the chain rule."""
+    exact = exact_smoothed_mean(lambda t, d: run_steps(steps, t, d), theta, len(steps))
+    samples = samples_of(
+        lambda t: run_steps(steps, t, stochad.bernoulli), theta, 1000, "smoothed", seed
+    )
+    assert_mean_close(samples, exact, "smoothed mean", tol=1e-6)
