@@ -93,7 +93,7 @@ def _shift_from(base_ps):
 class Step:
     """One step: draw ``x ~ Bernoulli(base + slope·θ + Σ couplings·earlier draws)``, combine.
 
-    The constructors in the tests keep ``base ∈ [0.35, 0.65]``, ``|slope| ≤ 0.1`` (with
+    :func:`random_steps` keeps ``base ∈ [0.35, 0.65]``, ``|slope| ≤ 0.1`` (with
     ``θ ∈ [0, 1]``) and ``Σ|couplings| ≤ 0.2``, so every probability lies in [0.05, 0.95].
     """
 
