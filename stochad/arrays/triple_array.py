@@ -17,14 +17,11 @@ import numpy as np
 from stochad.core.triple import Perturbation, Triple
 from stochad.errors import PerturbationLostError
 from stochad.kernels.pruning import contribution
-from stochad.rules import elementwise as ew
 from stochad.rules import structural as st
+from stochad.rules.operators import PrimitiveOperators
 from stochad.rules.registry import Primitive, call
 
 __all__ = ["TripleArray", "as_triple_array", "require_array_backend"]
-
-# numpy ufuncs beyond the elementwise table that map onto a primitive for arrays
-_UFUNCS = {**ew.UFUNC_PRIMITIVES, np.matmul: st.MATMUL}
 
 
 def require_array_backend(backend) -> None:
@@ -59,7 +56,7 @@ def as_triple_array(x, evaluation) -> TripleArray:
     return TripleArray(np.asarray(x, dtype=np.float64), None, None, None, evaluation)
 
 
-class TripleArray:
+class TripleArray(PrimitiveOperators):
     """An array of stochastic triples (forward mode), propagated by numba kernels.
 
     Users get triple arrays from the samplers (``stochad.bernoulli(p, size=...)`` with a
@@ -92,24 +89,6 @@ class TripleArray:
         self.evaluation = evaluation
 
     # -- what the array says ----------------------------------------------------------
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.value.shape
-
-    @property
-    def ndim(self) -> int:
-        return self.value.ndim
-
-    @property
-    def size(self) -> int:
-        return self.value.size
-
-    def __len__(self) -> int:
-        return len(self.value)
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
     @property
     def delta(self) -> np.ndarray:
         """The almost-sure derivative of each element (the smoothed one, when smoothed)."""
@@ -187,12 +166,6 @@ class TripleArray:
 
         return sample(rule, args, size, evaluation)
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        primitive = _UFUNCS.get(ufunc)
-        if method != "__call__" or primitive is None or kwargs:
-            return NotImplemented
-        return call(primitive, *inputs)
-
     def __array__(self, dtype=None, copy=None):
         raise PerturbationLostError(
             "Converting a triple array to a numpy array (use stochad.value(x) to read the "
@@ -210,95 +183,6 @@ class TripleArray:
         # a single element is a scalar triple, as numpy gives scalars: scalar code
         # (categorical, propagate, take) works on p[0] of an array input
         return result.to_triple() if result.ndim == 0 else result
-
-    def reshape(self, *shape) -> TripleArray:
-        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-            shape = tuple(shape[0])
-        return call(st.RESHAPE, self, shape=shape)
-
-    def transpose(self, *axes) -> TripleArray:
-        if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
-            axes = tuple(axes[0])
-        return call(st.TRANSPOSE, self, axes=axes or None)
-
-    @property
-    def T(self) -> TripleArray:  # noqa: N802 - numpy's name
-        return call(st.TRANSPOSE, self)
-
-    def sum(self, axis=None, dtype=None, out=None, keepdims=False) -> TripleArray:
-        return _reduce(st.SUM, self, axis, out, keepdims)
-
-    def mean(self, axis=None, dtype=None, out=None, keepdims=False) -> TripleArray:
-        return _reduce(st.MEAN, self, axis, out, keepdims)
-
-    def dot(self, other) -> TripleArray:
-        return st.dot(self, other)
-
-    # -- Python operators ---------------------------------------------------------------
-    def __add__(self, other):
-        return call(ew.ADD, self, other)
-
-    def __radd__(self, other):
-        return call(ew.ADD, other, self)
-
-    def __sub__(self, other):
-        return call(ew.SUBTRACT, self, other)
-
-    def __rsub__(self, other):
-        return call(ew.SUBTRACT, other, self)
-
-    def __mul__(self, other):
-        return call(ew.MULTIPLY, self, other)
-
-    def __rmul__(self, other):
-        return call(ew.MULTIPLY, other, self)
-
-    def __truediv__(self, other):
-        return call(ew.DIVIDE, self, other)
-
-    def __rtruediv__(self, other):
-        return call(ew.DIVIDE, other, self)
-
-    def __pow__(self, other):
-        return call(ew.POWER, self, other)
-
-    def __rpow__(self, other):
-        return call(ew.POWER, other, self)
-
-    def __matmul__(self, other):
-        return call(st.MATMUL, self, other)
-
-    def __rmatmul__(self, other):
-        return call(st.MATMUL, other, self)
-
-    def __neg__(self):
-        return call(ew.NEGATIVE, self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return call(ew.ABSOLUTE, self)
-
-    def __lt__(self, other):
-        return call(ew.LESS, self, other)
-
-    def __le__(self, other):
-        return call(ew.LESS_EQUAL, self, other)
-
-    def __gt__(self, other):
-        return call(ew.GREATER, self, other)
-
-    def __ge__(self, other):
-        return call(ew.GREATER_EQUAL, self, other)
-
-    def __eq__(self, other):
-        return call(ew.EQUAL, self, other)
-
-    def __ne__(self, other):
-        return call(ew.NOT_EQUAL, self, other)
-
-    __hash__ = None  # == returns a triple array
 
     # -- conversions that would lose a perturbation --------------------------------------
     def _single(self, what: str) -> Triple:
@@ -328,15 +212,3 @@ def _flat(x, n: int, dtype=np.float64) -> np.ndarray:
         return np.zeros(n, dtype=dtype)
     x = np.asarray(x, dtype=dtype)
     return np.broadcast_to(x, (n,)) if x.ndim == 0 else np.reshape(x, -1)
-
-
-def _reduce(primitive: Primitive, x: TripleArray, axis, out, keepdims: bool) -> TripleArray:
-    if out is not None:
-        raise TypeError(f"{primitive.name}: out= is not supported for triple arrays")
-    result = call(primitive, x, axis=axis)
-    if keepdims:
-        axes = range(x.ndim) if axis is None else np.atleast_1d(axis)
-        result = result.reshape(
-            tuple(1 if i in {a % x.ndim for a in axes} else n for i, n in enumerate(x.shape))
-        )
-    return result

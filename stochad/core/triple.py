@@ -9,8 +9,8 @@ import numpy as np
 
 from stochad.backends.base import alive_events
 from stochad.errors import PerturbationLostError
-from stochad.rules import elementwise as ew
-from stochad.rules.registry import Primitive, call
+from stochad.rules.operators import PrimitiveOperators
+from stochad.rules.registry import Primitive
 
 __all__ = ["Triple", "Perturbation"]
 
@@ -33,7 +33,7 @@ def _meets_array(primitive: Primitive, args) -> bool:
     return False
 
 
-class Triple:
+class Triple(PrimitiveOperators):
     """A stochastic triple: a value, its almost-sure derivative and finite perturbations.
 
     Users get triples from :func:`stochad.stochastic_triple` or inside a function passed
@@ -119,72 +119,6 @@ class Triple:
                 alt_args = [a.alts.get(e, a.value) if isinstance(a, Triple) else a for a in args]
                 alts[e] = primitive.value(*alt_args, **kwargs)
         return cls(out, delta, alts, evaluation)
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        primitive = ew.UFUNC_PRIMITIVES.get(ufunc)
-        if method != "__call__" or primitive is None or kwargs:
-            return NotImplemented
-        return call(primitive, *inputs)
-
-    # -- Python operators -----------------------------------------------------------
-    def __add__(self, other):
-        return call(ew.ADD, self, other)
-
-    def __radd__(self, other):
-        return call(ew.ADD, other, self)
-
-    def __sub__(self, other):
-        return call(ew.SUBTRACT, self, other)
-
-    def __rsub__(self, other):
-        return call(ew.SUBTRACT, other, self)
-
-    def __mul__(self, other):
-        return call(ew.MULTIPLY, self, other)
-
-    def __rmul__(self, other):
-        return call(ew.MULTIPLY, other, self)
-
-    def __truediv__(self, other):
-        return call(ew.DIVIDE, self, other)
-
-    def __rtruediv__(self, other):
-        return call(ew.DIVIDE, other, self)
-
-    def __pow__(self, other):
-        return call(ew.POWER, self, other)
-
-    def __rpow__(self, other):
-        return call(ew.POWER, other, self)
-
-    def __neg__(self):
-        return call(ew.NEGATIVE, self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return call(ew.ABSOLUTE, self)
-
-    def __lt__(self, other):
-        return call(ew.LESS, self, other)
-
-    def __le__(self, other):
-        return call(ew.LESS_EQUAL, self, other)
-
-    def __gt__(self, other):
-        return call(ew.GREATER, self, other)
-
-    def __ge__(self, other):
-        return call(ew.GREATER_EQUAL, self, other)
-
-    def __eq__(self, other):
-        return call(ew.EQUAL, self, other)
-
-    def __ne__(self, other):
-        return call(ew.NOT_EQUAL, self, other)
-
-    __hash__ = None  # == returns a triple, so triples cannot be dict keys
 
     # -- conversions that would lose a perturbation -----------------------------
     def _live_alternates(self):

@@ -33,11 +33,27 @@ def _binary(primitive):
     return forward, reflected
 
 
-def _only_defaults(name: str, options: dict) -> None:
+def _reduce(primitive, x, axis, dtype, out, keepdims: bool):
     # np.sum(t) / np.mean(t) call t.sum(axis=..., dtype=None, out=None): accept the defaults
-    given = {k: v for k, v in options.items() if v is not None and v is not False}
-    if given:
-        raise TypeError(f"{name}() of a stochad value does not support {sorted(given)}")
+    if dtype is not None or out is not None:
+        raise TypeError(f"{primitive.name}() of a stochad value does not support dtype= or out=")
+    result = call(primitive, x, axis=axis)
+    if keepdims:
+        axes = range(x.ndim) if axis is None else np.atleast_1d(axis)
+        kept = {a % x.ndim for a in axes}
+        result = call(
+            st.RESHAPE,
+            result,
+            shape=tuple(1 if i in kept else n for i, n in enumerate(x.shape)),
+        )
+    return result
+
+
+def _shape_arguments(args) -> tuple | None:
+    # numpy accepts both t.reshape(2, 3) and t.reshape((2, 3))
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        return tuple(args[0]) if args[0] is not None else None
+    return tuple(args)
 
 
 class PrimitiveOperators:
@@ -105,20 +121,16 @@ class PrimitiveOperators:
         return call(st.TRANSPOSE, self, axes=None)
 
     def transpose(self, *axes):
-        axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
-        return call(st.TRANSPOSE, self, axes=tuple(axes) if axes else None)
+        return call(st.TRANSPOSE, self, axes=_shape_arguments(axes) or None)
 
-    def sum(self, axis=None, **numpy_defaults):
-        _only_defaults("sum", numpy_defaults)
-        return call(st.SUM, self, axis=axis)
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False):
+        return _reduce(st.SUM, self, axis, dtype, out, keepdims)
 
-    def mean(self, axis=None, **numpy_defaults):
-        _only_defaults("mean", numpy_defaults)
-        return call(st.MEAN, self, axis=axis)
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+        return _reduce(st.MEAN, self, axis, dtype, out, keepdims)
 
     def reshape(self, *shape):
-        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        return call(st.RESHAPE, self, shape=tuple(shape))
+        return call(st.RESHAPE, self, shape=_shape_arguments(shape))
 
     def dot(self, other):
         return st.dot(self, other)
