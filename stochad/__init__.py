@@ -23,6 +23,7 @@ from stochad.api import (
     stochastic_triple,
     value,
 )
+from stochad.arrays import TripleArray
 from stochad.backends import ExactBackend, PrunedBackend, SmoothedBackend
 from stochad.core.context import using_rng
 from stochad.core.random import seed
@@ -68,7 +69,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DerivativeEstimate", "ExactBackend", "Perturbation", "PerturbationLostError",
-    "PrunedBackend", "SmoothedBackend", "Triple", "bernoulli", "binomial", "categorical",
+    "PrunedBackend", "SmoothedBackend", "Triple", "TripleArray", "bernoulli", "binomial",
+    "categorical",
     "cos", "delta", "derivative_contribution", "derivative_estimate", "exp",
     "expected_derivative", "exponential", "geometric", "log", "maximum", "minimum", "normal",
     "perturbations", "poisson", "propagate", "seed", "sigmoid", "sin", "smoothed_delta",

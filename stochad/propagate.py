@@ -120,6 +120,13 @@ def take(seq, i):
     seq = list(seq)
     if not isinstance(i, Triple):
         return seq[_check_index(i, len(seq), "index")]
+    if i.delta != 0:
+        # only a smoothed index carries δ: a selection has no slope to chain it through
+        raise ValueError(
+            "take: the index carries a smoothed derivative, which indexing cannot pass on "
+            "(the smoothed rule of a random index is undefined); use backend='pruned' or "
+            "'dict', or write the selection as arithmetic on the draws"
+        )
     ev = i.evaluation
     chosen = seq[_check_index(i.value, len(seq), "index")]
     if not isinstance(chosen, Triple):

@@ -218,3 +218,11 @@ def test_take_rejects_bad_plain_indices(index, error, message):
 def test_take_rejects_bad_triple_indices(index, error, message):
     with pytest.raises(error, match=message):
         stochad.stochastic_triple(lambda p: stochad.take([1.0, 2.0], index(p)), 0.0, rng=0)
+
+
+def test_take_refuses_a_smoothed_index_instead_of_dropping_its_derivative():
+    def f(p):
+        return stochad.take([0.0, 5.0, 1.0], stochad.categorical([1 - p, p / 2, p / 2]))
+
+    with pytest.raises(ValueError, match="smoothed derivative"):
+        stochad.derivative_estimate(f, 0.4, backend="smoothed", rng=0)

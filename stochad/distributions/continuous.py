@@ -1,26 +1,63 @@
-"""Continuous distributions by reparameterization: only δ parts, no jumps."""
+"""Continuous distributions by reparameterization: only δ parts, no jumps.
+
+``normal(loc, scale) = loc + scale·z`` and ``exponential(scale) = scale·e`` with ``z``/``e``
+drawn by numpy from the primal stream (one ``standard_normal(shape)`` or
+``standard_exponential(shape)`` call, ``shape`` the broadcast of the parameters and
+``size``). The arithmetic is ordinary stochad arithmetic, so floats, arrays, triples,
+triple arrays and tracers all work, and every carrier consumes the stream identically.
+"""
 
 from __future__ import annotations
 
-from stochad.errors import check_finite, check_nonnegative
+import numpy as np
+
+from stochad.distributions.vectorized import draw_shape
 
 __all__ = ["sample_normal", "sample_exponential"]
 
 
-def _value(x):
-    # any carrier (triple, tracer): check its primal; the arithmetic below carries the rest
-    return x.value if hasattr(type(x), "__stochad_priority__") else x
+def _primal(name: str, x) -> np.ndarray:
+    # any carrier (triple, triple array, tracer): check its primal; arithmetic carries the rest
+    value = x.value if hasattr(type(x), "__stochad_priority__") else x
+    array = np.asarray(value)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must be real numbers, got {type(value).__name__}")
+    return array.astype(np.float64)
 
 
-def sample_normal(evaluation, loc, scale):
-    """``loc + scale·z`` with ``z`` a standard normal from the primal stream."""
-    check_finite("loc", _value(loc))
-    check_nonnegative("scale", _value(scale))
-    z = evaluation.streams.primal.standard_normal()
+def _require(name: str, values: np.ndarray, ok: np.ndarray, allowed: str) -> None:
+    """Raise ``ValueError`` naming the first element of ``values`` outside ``allowed``."""
+    if np.all(ok):
+        return
+    index = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, values.shape))[0])
+    label = f"{name}[{', '.join(map(str, index))}]" if index else name
+    raise ValueError(f"{name} must be {allowed}, got {label}={float(values[index])!r}")
+
+
+def _as_array_argument(x):
+    return np.asarray(x, dtype=np.float64) if isinstance(x, (list, tuple)) else x
+
+
+def _standard(draw, params, size):
+    shapes = [np.shape(p) for p in params]
+    if size is None and all(s == () for s in shapes):
+        return draw()
+    return draw(draw_shape(shapes, size))
+
+
+def sample_normal(evaluation, loc, scale, size=None):
+    """``loc + scale·z`` with ``z`` standard normal from the primal stream."""
+    loc, scale = _as_array_argument(loc), _as_array_argument(scale)
+    loc_value, scale_value = _primal("loc", loc), _primal("scale", scale)
+    _require("loc", loc_value, np.isfinite(loc_value), "finite")
+    _require("scale", scale_value, (scale_value >= 0) & np.isfinite(scale_value), "finite and >= 0")
+    z = _standard(evaluation.streams.primal.standard_normal, (loc_value, scale_value), size)
     return loc + scale * z
 
 
-def sample_exponential(evaluation, scale):
-    """``scale·e`` with ``e`` a standard exponential from the primal stream."""
-    check_nonnegative("scale", _value(scale))
-    return scale * evaluation.streams.primal.standard_exponential()
+def sample_exponential(evaluation, scale, size=None):
+    """``scale·e`` with ``e`` standard exponential from the primal stream."""
+    scale = _as_array_argument(scale)
+    scale_value = _primal("scale", scale)
+    _require("scale", scale_value, (scale_value >= 0) & np.isfinite(scale_value), "finite and >= 0")
+    return scale * _standard(evaluation.streams.primal.standard_exponential, (scale_value,), size)

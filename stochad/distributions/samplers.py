@@ -139,8 +139,11 @@ def categorical(probs):
     return sample_categorical(_evaluation_of(probs), probs)
 
 
-def normal(loc=0.0, scale=1.0):
+def normal(loc=0.0, scale=1.0, size=None):
     """A normal draw ``loc + scale·z`` (reparameterized: only a δ part, no jumps).
+
+    ``loc`` and ``scale`` may be floats, arrays, triples or triple arrays; ``size`` draws an
+    array (numpy's meaning).
 
     Examples
     --------
@@ -149,11 +152,13 @@ def normal(loc=0.0, scale=1.0):
     >>> bool(abs(stochad.delta(t) - (stochad.value(t) - 1.0) / 2.0) < 1e-12)   # δ = z
     True
     """
-    return sample_normal(_evaluation_of((loc, scale)), loc, scale)
+    return sample_normal(_evaluation_of((loc, scale)), loc, scale, size)
 
 
-def exponential(scale=1.0):
+def exponential(scale=1.0, size=None):
     """An exponential draw ``scale·e`` with mean ``scale`` (reparameterized).
+
+    ``scale`` may be a float, an array, a triple or a triple array; ``size`` draws an array.
 
     Examples
     --------
@@ -162,4 +167,4 @@ def exponential(scale=1.0):
     >>> abs(r.mean - 1.0) < 5 * r.stderr
     True
     """
-    return sample_exponential(_evaluation_of((scale,)), scale)
+    return sample_exponential(_evaluation_of((scale,)), scale, size)

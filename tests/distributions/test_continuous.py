@@ -91,3 +91,36 @@ def test_bad_parameters_raise_value_error(draw, fragments):
 )
 def test_wrong_type_raises_type_error(draw, name):
     assert_bad_input(draw, TypeError, name)
+
+
+# -- arrays -------------------------------------------------------------------------------
+def test_array_draws_take_one_numpy_call_of_the_broadcast_shape():
+    expected = np.random.default_rng(SEED).standard_normal((2, 3))
+    with stochad.using_rng(SEED):
+        x = stochad.normal(np.array([0.0, 1.0, 2.0]), 2.0, size=(2, 3))
+    np.testing.assert_array_equal(x, np.array([0.0, 1.0, 2.0]) + 2.0 * expected)
+    expected = np.random.default_rng(SEED).standard_exponential(4)
+    with stochad.using_rng(SEED):
+        np.testing.assert_array_equal(
+            stochad.exponential([1.0, 2.0, 3.0, 4.0]), expected * [1, 2, 3, 4]
+        )
+
+
+@pytest.mark.parametrize("backend", ["pruned", "smoothed"])
+def test_array_draws_with_a_triple_parameter_are_unbiased(backend):
+    # 4000 rows of E[normal(1, s)²] = 1 + s²: d/ds = 2s per row
+    def f(s):
+        return stochad.normal(1.0, s, size=4000) ** 2 + stochad.exponential(s, size=4000)
+
+    est = stochad.derivative_estimate(f, 1.5, backend=backend, rng=SEED)
+    assert est.shape == (4000,)
+    assert abs(est.mean() - (2 * 1.5 + 1.0)) < 5 * est.std(ddof=1) / np.sqrt(est.size)
+
+
+def test_array_parameters_are_checked_element_by_element():
+    with pytest.raises(ValueError, match=r"loc must be finite, got loc\[1\]=nan"):
+        stochad.normal([0.0, np.nan])
+    with pytest.raises(ValueError, match=r"scale must be finite and >= 0, got scale\[0, 1\]=-1.0"):
+        stochad.exponential(np.array([[1.0, -1.0]]))
+    with pytest.raises(ValueError, match="does not broadcast"):
+        stochad.normal(np.zeros(3), 1.0, size=(2,))
