@@ -162,6 +162,18 @@ class LinearTerm:
     slope: float
 
 
+# small linear programs whose estimator distributions are enumerated exactly
+LINEAR_PROGRAMS = {
+    "two bernoullis, different rates": [LinearTerm(1.0, 0.1, 1.0), LinearTerm(3.0, 0.0, 2.0)],
+    "walk of three ±1 steps": [LinearTerm(2.0, 0.2, 0.5)] * 3,
+    "mixed signs of the tangent": [
+        LinearTerm(1.0, 0.2, 0.5),
+        LinearTerm(3.0, 0.1, 1.0),
+        LinearTerm(-2.0, 0.9, -0.5),
+    ],
+}
+
+
 def linear_program(terms: Sequence[LinearTerm]) -> Program:
     def program(theta, draw):
         total = 0.0

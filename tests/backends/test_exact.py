@@ -8,7 +8,7 @@ exact distribution computed by enumerating the primal outcomes. ("exact" is an a
 import numpy as np
 import pytest
 from programs import (
-    LinearTerm,
+    LINEAR_PROGRAMS,
     assert_distribution_matches,
     linear_estimator_distribution,
     linear_program,
@@ -59,17 +59,6 @@ def test_single_bernoulli_estimator_has_the_exact_variance(p):
     """The estimate is 1/(1−p) with probability 1−p, else 0: variance p/(1−p)."""
     samples = samples_of(stochad.bernoulli, p, 4000, "dict", seed=12)
     assert_distribution_matches(samples, [(1.0 / (1.0 - p), 1.0 - p), (0.0, p)])
-
-
-LINEAR_PROGRAMS = {
-    "two bernoullis, different rates": [LinearTerm(1.0, 0.1, 1.0), LinearTerm(3.0, 0.0, 2.0)],
-    "walk of three ±1 steps": [LinearTerm(2.0, 0.2, 0.5)] * 3,
-    "mixed signs of the tangent": [
-        LinearTerm(1.0, 0.2, 0.5),
-        LinearTerm(3.0, 0.1, 1.0),
-        LinearTerm(-2.0, 0.9, -0.5),
-    ],
-}
 
 
 @pytest.mark.parametrize("terms", LINEAR_PROGRAMS.values(), ids=LINEAR_PROGRAMS.keys())

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 from programs import (
-    LinearTerm,
+    LINEAR_PROGRAMS,
     assert_distribution_matches,
     assert_mean_close,
     assert_variance_not_larger,
@@ -80,17 +80,6 @@ def test_single_bernoulli_estimator_has_the_exact_variance(p):
     distribution = [(1.0 / (1.0 - p), 1.0 - p), (0.0, p)]
     assert_distribution_matches(samples, distribution)
     assert np.isclose(distribution_moments(distribution)[1], p / (1 - p))
-
-
-LINEAR_PROGRAMS = {
-    "two bernoullis, different rates": [LinearTerm(1.0, 0.1, 1.0), LinearTerm(3.0, 0.0, 2.0)],
-    "walk of three ±1 steps": [LinearTerm(2.0, 0.2, 0.5)] * 3,
-    "mixed signs of the tangent": [
-        LinearTerm(1.0, 0.2, 0.5),
-        LinearTerm(3.0, 0.1, 1.0),
-        LinearTerm(-2.0, 0.9, -0.5),
-    ],
-}
 
 
 @pytest.mark.parametrize("terms", LINEAR_PROGRAMS.values(), ids=LINEAR_PROGRAMS.keys())
