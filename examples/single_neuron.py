@@ -15,6 +15,7 @@ import argparse
 import math
 
 import numpy as np
+from plotting import save_figure
 
 import stochad
 
@@ -46,16 +47,13 @@ def main(plot: str | None) -> None:
             f"{pruned.mean:13.4f} ± {pruned.stderr:.4f}"
         )
     if plot:
-        import matplotlib.pyplot as plt
-
         w, exact, smoothed, mean, se = map(np.array, zip(*rows, strict=True))
-        plt.plot(w, exact, label="dE[y]/dw = SD")
-        plt.plot(w, smoothed, "o", label="smoothed stochastic derivative")
-        plt.errorbar(w, mean, yerr=2 * se, fmt="s", label="pruned triples (mean ± 2 SE)")
-        plt.xlabel("w")
-        plt.legend()
-        plt.savefig(plot, dpi=120)
-        print(f"saved {plot}")
+        curves = [
+            (w, exact, "-", "dE[y]/dw = SD"),
+            (w, smoothed, "o", "smoothed stochastic derivative"),
+            (w, mean, "s", "pruned triples (mean ± 2 SE)", 2 * se),
+        ]
+        save_figure(plot, curves, "w")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import argparse
 import math
 
 import numpy as np
+from plotting import save_figure
 
 import stochad
 
@@ -56,16 +57,13 @@ def main(plot: str | None, n: int) -> None:
             f"{smoothed.mean:8.4f} ± {smoothed.stderr:.4f} {pruned.mean:8.4f} ± {pruned.stderr:.4f}"
         )
     if plot:
-        import matplotlib.pyplot as plt
-
         w1, exact, smooth, pruned = map(np.array, zip(*rows, strict=True))
-        plt.plot(w1, exact, label="exact dE[y]/dw1")
-        plt.plot(w1, smooth, label="smoothed (surrogate gradient), expectation")
-        plt.plot(w1, pruned, "s", label="pruned triples, Monte Carlo mean")
-        plt.xlabel("w1")
-        plt.legend()
-        plt.savefig(plot, dpi=120)
-        print(f"saved {plot}")
+        curves = [
+            (w1, exact, "-", "exact dE[y]/dw1"),
+            (w1, smooth, "-", "smoothed (surrogate gradient), expectation"),
+            (w1, pruned, "s", "pruned triples, Monte Carlo mean"),
+        ]
+        save_figure(plot, curves, "w1")
 
 
 if __name__ == "__main__":
