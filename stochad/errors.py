@@ -36,27 +36,28 @@ class PerturbationLostError(TypeError):
         super().__init__(f"{what} would lose a perturbation of a stochastic triple. {_LOST_HINT}")
 
 
-def _as_real(name: str, x) -> float:
+def _as_real(name: str, x, allowed: str) -> float:
+    """``x`` as a float; ``allowed`` completes "``name`` must be ..." in the nan message."""
     if isinstance(x, bool) or not isinstance(x, (Real, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
     x = float(x)
     if math.isnan(x):
-        raise ValueError(f"{name} must be a number, got nan")
+        raise ValueError(f"{name} must be {allowed}, got {name}=nan")
     return x
 
 
 def check_probability(name: str, p, *, open_low: bool = False) -> float:
     """Return ``p`` as a float after checking ``0 <= p <= 1`` (``0 < p`` if ``open_low``)."""
-    p = _as_real(name, p)
+    interval = "(0, 1]" if open_low else "[0, 1]"
+    p = _as_real(name, p, f"a probability in {interval}")
     if not ((0.0 < p if open_low else 0.0 <= p) and p <= 1.0):
-        interval = "(0, 1]" if open_low else "[0, 1]"
         raise ValueError(f"{name} must be a probability in {interval}, got {name}={p!r}")
     return p
 
 
 def check_finite(name: str, x) -> float:
     """Return ``x`` as a float after checking it is finite."""
-    x = _as_real(name, x)
+    x = _as_real(name, x, "finite")
     if math.isinf(x):
         raise ValueError(f"{name} must be finite, got {name}={x!r}")
     return x
@@ -64,7 +65,7 @@ def check_finite(name: str, x) -> float:
 
 def check_nonnegative(name: str, x) -> float:
     """Return ``x`` as a float after checking it is finite and ``>= 0``."""
-    x = _as_real(name, x)
+    x = _as_real(name, x, "finite and >= 0")
     if not (0.0 <= x < math.inf):
         raise ValueError(f"{name} must be finite and >= 0, got {name}={x!r}")
     return x
@@ -72,7 +73,7 @@ def check_nonnegative(name: str, x) -> float:
 
 def check_positive(name: str, x) -> float:
     """Return ``x`` as a float after checking it is finite and ``> 0``."""
-    x = _as_real(name, x)
+    x = _as_real(name, x, "finite and > 0")
     if not (0.0 < x < math.inf):
         raise ValueError(f"{name} must be finite and > 0, got {name}={x!r}")
     return x
@@ -80,7 +81,7 @@ def check_positive(name: str, x) -> float:
 
 def check_count(name: str, n) -> int:
     """Return ``n`` as an int after checking it is a whole number ``>= 0``."""
-    x = _as_real(name, n)
+    x = _as_real(name, n, "a whole number >= 0")
     if x < 0 or x != math.floor(x) or math.isinf(x):
         raise ValueError(f"{name} must be a whole number >= 0, got {name}={n!r}")
     return int(x)

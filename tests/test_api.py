@@ -179,6 +179,21 @@ def test_array_p_with_nan_is_rejected():
         stochad.derivative_estimate(interacting, np.array([[0.1, np.nan], [0.2, 0.3]]))
 
 
+@pytest.mark.parametrize(
+    "draw, message",
+    [
+        (lambda: stochad.bernoulli(math.nan), r"p must be a probability in \[0, 1\], got p=nan"),
+        (lambda: stochad.geometric(math.nan), r"p must be a probability in \(0, 1\], got p=nan"),
+        (lambda: stochad.poisson(math.nan), r"lam must be finite and >= 0, got lam=nan"),
+        (lambda: stochad.binomial(math.nan, 0.5), r"n must be a whole number >= 0, got n=nan"),
+    ],
+    ids=["bernoulli", "geometric", "poisson", "binomial n"],
+)
+def test_nan_parameter_names_the_parameter_and_its_allowed_range(draw, message):
+    with pytest.raises(ValueError, match=message):
+        draw()
+
+
 def test_direction_of_the_wrong_shape_names_both_shapes():
     with pytest.raises(ValueError) as info:
         stochad.derivative_estimate(interacting, P0, direction=np.ones(3))
