@@ -238,7 +238,21 @@ def _plain(x):
 
 @dataclass(frozen=True)
 class DerivativeEstimate:
-    """Independent derivative samples with their mean and standard error."""
+    """Independent derivative samples with their mean and standard error.
+
+    The result of :func:`expected_derivative`: ``.samples`` (one row per estimate),
+    ``.n``, ``.mean``, ``.std`` and ``.stderr`` (``std / sqrt(n)``); it prints as
+    ``mean ± stderr (n=...)`` rounded to the standard error's first digit.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> r = stochad.expected_derivative(lambda p: 3 * stochad.bernoulli(p), 0.4, 1000, rng=0)
+    >>> print(r)
+    3.13 ± 0.08 (n=1000)
+    >>> r.n, r.samples.shape, abs(r.mean - 3.0) < 5 * r.stderr
+    (1000, (1000,), True)
+    """
 
     samples: np.ndarray
 

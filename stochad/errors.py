@@ -30,6 +30,17 @@ class PerturbationLostError(TypeError):
     Python's ``if``/``while``, ``bool()``, ``int()``, ``float()`` and indexing see only
     the primal value of a triple. When one of the triple's alternate values would give
     a different outcome, the derivative would be wrong; stochad refuses instead.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> def f(p):
+    ...     return 1.0 if stochad.bernoulli(p) else 0.0   # use stochad.where instead
+    >>> try:
+    ...     stochad.derivative_estimate(f, 0.3, rng=1)
+    ... except stochad.PerturbationLostError as error:
+    ...     print(isinstance(error, TypeError), "stochad.where" in str(error))
+    True True
     """
 
     def __init__(self, what: str):

@@ -8,7 +8,15 @@ __all__ = ["ExactBackend"]
 
 
 class ExactBackend(Backend):
-    """Keep every perturbation (lower variance; memory grows with the number of events)."""
+    """Keep every perturbation (lower variance; memory grows with the number of events).
+
+    Examples
+    --------
+    >>> import stochad
+    >>> f = lambda p: stochad.bernoulli(p) + stochad.bernoulli(p)
+    >>> stochad.stochastic_triple(f, 0.3, backend=stochad.ExactBackend(), rng=1)
+    Triple(0 + 0.0ε [1 with weight 1.42857ε] [1 with weight 1.42857ε])
+    """
 
     name = "dict"
 

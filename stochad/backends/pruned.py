@@ -32,6 +32,13 @@ class PrunedBackend(Backend):
     When events ``a, b, …`` meet, one is kept with probability ``|w_k| / Σ|w|`` and its
     weight becomes ``sign(w_k)·Σ|w|``; the others die everywhere. The expectation over
     this choice is the sum of all contributions, so the estimate stays unbiased.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> f = lambda p: stochad.bernoulli(p) + stochad.bernoulli(p)
+    >>> stochad.stochastic_triple(f, 0.3, backend=stochad.PrunedBackend(), rng=1)
+    Triple(0 + 0.0ε [1 with weight 2.85714ε])
     """
 
     name = "pruned"

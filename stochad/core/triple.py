@@ -16,7 +16,15 @@ __all__ = ["Triple", "Perturbation"]
 
 
 class Perturbation(NamedTuple):
-    """One finite perturbation: the value jumps to ``alternate`` at rate ``weight``."""
+    """One finite perturbation: the value jumps to ``alternate`` at rate ``weight``.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> (jump,) = stochad.perturbations(stochad.stochastic_triple(stochad.bernoulli, 0.3, rng=1))
+    >>> jump.alternate, round(jump.weight, 6)   # a 0 becomes a 1 at rate 1/(1 - p)
+    (1, 1.428571)
+    """
 
     alternate: float
     weight: float
