@@ -1,7 +1,9 @@
 """Shared checks for the distribution tests.
 
 Exact expectations over a (truncated) support, the inverse-CDF comparison against scipy,
-and the Monte Carlo comparison of ``stochad.expected_derivative`` with an exact derivative.
+the Monte Carlo comparison of ``stochad.expected_derivative`` with an exact derivative (and
+``monte_carlo_test``, the one test each ``test_<name>.py`` builds from its own cases), and
+the strategy for categorical parameters.
 Every statistical check uses a fixed seed and a 5-standard-error band, and asserts the
 estimator is actually random where it should be, so that a wrong rule makes it fail.
 """
@@ -13,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 import stochad
 
@@ -36,6 +39,21 @@ class Case(NamedTuple):
 def case_params(cases):
     """``pytest.param`` for each case, named by the case."""
     return [pytest.param(case, id=case.name) for case in cases]
+
+
+def monte_carlo_test(cases):
+    """The test that ``expected_derivative`` is unbiased for every case on every backend.
+
+    A module binds it to ``test_monte_carlo_mean_matches_exact_derivative``, next to its
+    ``CASES``; the test ids are ``[<case name>-<backend>]``.
+    """
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @pytest.mark.parametrize("case", case_params(cases))
+    def test_monte_carlo_mean_matches_exact_derivative(case, backend):
+        assert_unbiased(case, backend)
+
+    return test_monte_carlo_mean_matches_exact_derivative
 
 
 def derivative_of(expectation: Callable[[float], float], p: float, h: float = 1e-3) -> float:
@@ -174,3 +192,20 @@ def assert_smoothed_triples(rule, program, p: float, params, mean_derivative, se
         x = stochad.value(symmetric)
         expected = smoothed_draw_derivative(rule, "symmetric", x, params, tangents)
         assert stochad.smoothed_delta(symmetric) == pytest.approx(expected, rel=1e-12)
+
+
+@st.composite
+def categorical_distributions(draw, min_probability=0.0):
+    """``(probs, tangents)``: probs summing to 1, tangents summing to 0 that keep every
+    zero probability non-negative (a feasible direction)."""
+    weights = draw(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6))
+    weights = [max(w, min_probability) for w in weights]
+    if sum(weights) == 0.0:
+        weights[0] = 1.0
+    probs = [w / sum(weights) for w in weights]
+    raw = draw(st.lists(st.floats(-1.0, 1.0), min_size=len(probs), max_size=len(probs)))
+    raw = [abs(t) if q == 0.0 else t for q, t in zip(probs, raw, strict=True)]
+    positive = [j for j, q in enumerate(probs) if q > 0.0]
+    correction = sum(raw) / len(positive)  # remove the total from the positive entries only
+    tangents = [t - correction if q > 0.0 else t for q, t in zip(probs, raw, strict=True)]
+    return probs, tangents

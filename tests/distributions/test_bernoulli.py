@@ -1,8 +1,9 @@
-"""Bernoulli(p): sampling, the jump rule, smoothing, Monte Carlo unbiasedness, bad input.
+"""Bernoulli(p): the symmetric smoothing formula, Monte Carlo unbiasedness, bad input.
 
-* ``inverse_cdf`` and ``cdf`` against ``scipy.stats.bernoulli`` (u = 1 − r);
-* the jump rule of THEORY.md §2, exactly (no Monte Carlo), for δ = ±1 and several ``g``;
-* the smoothed rules (straight-through δ̃ = 1; symmetric δ̃ averages to 1);
+(The contract shared with the other rules — inverse CDF and CDF against scipy, the exact
+jump rule, the smoothed rules and triples — is checked in test_rule_contract.py.)
+
+* the symmetric smoothed δ̃ at 0 and at 1 matches THEORY.md;
 * ``expected_derivative`` within 5 standard errors of closed-form derivatives for bare,
   nonlinear, dependent, summed, multiplied and continuous-mixed draws, on every backend;
 * invalid parameters raise ``ValueError``/``TypeError`` naming ``p`` and its range.
@@ -13,57 +14,10 @@ import math
 import numpy as np
 import pytest
 import scipy.stats
-from distribution_checks import (
-    BACKENDS,
-    Case,
-    assert_bad_input,
-    assert_cdf_matches_scipy,
-    assert_inverse_cdf_matches_scipy,
-    assert_jump_rule_exact,
-    assert_smoothed_rules_exact,
-    assert_smoothed_triples,
-    assert_unbiased,
-    case_params,
-    derivative_of,
-)
-from hypothesis import given
-from hypothesis import strategies as st
+from distribution_checks import Case, assert_bad_input, derivative_of, monte_carlo_test
 
 import stochad
 from stochad.distributions.bernoulli import BERNOULLI
-
-probabilities = st.floats(0.0, 1.0)
-interior_probabilities = st.floats(0.01, 0.99)
-uniforms = st.floats(0.0, 1.0, exclude_min=True)
-
-
-def score(p):
-    return lambda x: x / p - (1 - x) / (1 - p)
-
-
-@given(probabilities, uniforms)
-def test_inverse_cdf_matches_scipy(p, u):
-    assert_inverse_cdf_matches_scipy(BERNOULLI.inverse_cdf, (p,), scipy.stats.bernoulli(p), u)
-
-
-@given(probabilities)
-def test_cdf_matches_scipy(p):
-    assert_cdf_matches_scipy(BERNOULLI.cdf, (p,), scipy.stats.bernoulli(p), range(-1, 3))
-
-
-@given(interior_probabilities)
-def test_jump_rule_is_exact(p):
-    assert_jump_rule_exact(BERNOULLI, (p,), scipy.stats.bernoulli(p), score(p), 1.0)
-
-
-@given(interior_probabilities)
-def test_smoothed_rules_are_exact(p):
-    assert_smoothed_rules_exact(BERNOULLI, (p,), scipy.stats.bernoulli(p), 1.0)
-
-
-@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
-def test_smoothed_triples(p):
-    assert_smoothed_triples(BERNOULLI, stochad.bernoulli, p, (p,), 1.0)
 
 
 @pytest.mark.parametrize("x, expected", [(0, lambda p: 0.5 / (1 - p)), (1, lambda p: 0.5 / p)])
@@ -123,11 +77,7 @@ CASES = [
     ),
 ]
 
-
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("case", case_params(CASES))
-def test_monte_carlo_mean_matches_exact_derivative(case, backend):
-    assert_unbiased(case, backend)
+test_monte_carlo_mean_matches_exact_derivative = monte_carlo_test(CASES)
 
 
 @pytest.mark.parametrize(

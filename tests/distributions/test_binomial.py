@@ -1,8 +1,8 @@
-"""Binomial(n, p): sampling, the jump rule, smoothing, Monte Carlo unbiasedness, bad input.
+"""Binomial(n, p): Monte Carlo unbiasedness, bad input.
 
-* ``inverse_cdf`` and ``cdf`` against ``scipy.stats.binom`` (u = 1 − r);
-* the jump rule of THEORY.md §2, exactly (no Monte Carlo), for δ = ±1 and several ``g``;
-* the smoothed rules (straight-through δ̃ = n; symmetric δ̃ averages to n);
+(The contract shared with the other rules — inverse CDF and CDF against scipy, the exact
+jump rule, the smoothed rules and triples — is checked in test_rule_contract.py.)
+
 * ``expected_derivative`` within 5 standard errors of closed-form derivatives, on every
   backend, including a random count ``n`` that jumps up (extra trials) or down (removed
   successes, hypergeometric), checked with Poisson thinning: ``Bin(Poi(λ), q) ~ Poi(λq)``;
@@ -12,59 +12,9 @@
 import math
 
 import pytest
-import scipy.stats
-from distribution_checks import (
-    BACKENDS,
-    Case,
-    assert_bad_input,
-    assert_cdf_matches_scipy,
-    assert_inverse_cdf_matches_scipy,
-    assert_jump_rule_exact,
-    assert_smoothed_rules_exact,
-    assert_smoothed_triples,
-    assert_unbiased,
-    case_params,
-    derivative_of,
-)
-from hypothesis import given
-from hypothesis import strategies as st
+from distribution_checks import Case, assert_bad_input, derivative_of, monte_carlo_test
 
 import stochad
-from stochad.distributions.binomial import BINOMIAL
-
-counts = st.integers(0, 60)
-probabilities = st.floats(0.0, 1.0)
-interior_probabilities = st.floats(0.01, 0.99)
-uniforms = st.floats(0.0, 1.0, exclude_min=True)
-
-
-def score(n, p):
-    return lambda x: x / p - (n - x) / (1 - p)
-
-
-@given(counts, probabilities, uniforms)
-def test_inverse_cdf_matches_scipy(n, p, u):
-    assert_inverse_cdf_matches_scipy(BINOMIAL.inverse_cdf, (n, p), scipy.stats.binom(n, p), u)
-
-
-@given(counts, probabilities)
-def test_cdf_matches_scipy(n, p):
-    assert_cdf_matches_scipy(BINOMIAL.cdf, (n, p), scipy.stats.binom(n, p), range(-1, n + 2))
-
-
-@given(counts, interior_probabilities)
-def test_jump_rule_is_exact(n, p):
-    assert_jump_rule_exact(BINOMIAL, (n, p), scipy.stats.binom(n, p), score(n, p), float(n))
-
-
-@given(counts, interior_probabilities)
-def test_smoothed_rules_are_exact(n, p):
-    assert_smoothed_rules_exact(BINOMIAL, (n, p), scipy.stats.binom(n, p), float(n))
-
-
-@pytest.mark.parametrize("n, p", [(1, 0.5), (7, 0.2), (20, 0.9)])
-def test_smoothed_triples(n, p):
-    assert_smoothed_triples(BINOMIAL, lambda q: stochad.binomial(n, q), p, (n, p), float(n))
 
 
 def _thinned_second_moment(rate):
@@ -134,11 +84,7 @@ CASES = [
     ),
 ]
 
-
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("case", case_params(CASES))
-def test_monte_carlo_mean_matches_exact_derivative(case, backend):
-    assert_unbiased(case, backend)
+test_monte_carlo_mean_matches_exact_derivative = monte_carlo_test(CASES)
 
 
 @pytest.mark.parametrize(

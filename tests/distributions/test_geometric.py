@@ -1,68 +1,20 @@
-"""Geometric(p), numpy's convention (trials up to the first success, support 1, 2, …).
+"""Geometric(p), numpy's convention (trials up to the first success, support 1, 2, …):
+Monte Carlo unbiasedness, bad input.
 
-* ``inverse_cdf`` and ``cdf`` against ``scipy.stats.geom`` (same convention; u = 1 − r);
-* the jump rule of THEORY.md §2, exactly over a support truncated far in the tail, for
-  δ = ±1 and several ``g``;
-* the smoothed rules (straight-through δ̃ = −1/p²; symmetric δ̃ averages to −1/p²);
-* ``expected_derivative`` within 5 standard errors of closed-form derivatives, every backend;
+(The contract shared with the other rules — inverse CDF and CDF against ``scipy.stats.geom``,
+the exact jump rule, the smoothed rules and triples — is checked in test_rule_contract.py.)
+
+* ``expected_derivative`` within 5 standard errors of closed-form derivatives, every backend,
+  including the edge ``p = 1``, where the estimator is deterministic;
 * invalid parameters raise ``ValueError``/``TypeError`` naming ``p`` and ``(0, 1]``.
 """
 
 import math
 
 import pytest
-import scipy.stats
-from distribution_checks import (
-    BACKENDS,
-    Case,
-    assert_bad_input,
-    assert_cdf_matches_scipy,
-    assert_inverse_cdf_matches_scipy,
-    assert_jump_rule_exact,
-    assert_smoothed_rules_exact,
-    assert_smoothed_triples,
-    assert_unbiased,
-    case_params,
-    derivative_of,
-)
-from hypothesis import given
-from hypothesis import strategies as st
+from distribution_checks import Case, assert_bad_input, derivative_of, monte_carlo_test
 
 import stochad
-from stochad.distributions.geometric import GEOMETRIC
-
-probabilities = st.floats(0.001, 1.0)
-interior_probabilities = st.floats(0.05, 0.95)
-uniforms = st.floats(0.0, 1.0, exclude_min=True)
-
-
-def score(p):
-    return lambda x: 1 / p - (x - 1) / (1 - p)
-
-
-@given(probabilities, uniforms)
-def test_inverse_cdf_matches_scipy(p, u):
-    assert_inverse_cdf_matches_scipy(GEOMETRIC.inverse_cdf, (p,), scipy.stats.geom(p), u)
-
-
-@given(probabilities)
-def test_cdf_matches_scipy(p):
-    assert_cdf_matches_scipy(GEOMETRIC.cdf, (p,), scipy.stats.geom(p), range(-1, 30))
-
-
-@given(interior_probabilities)
-def test_jump_rule_is_exact(p):
-    assert_jump_rule_exact(GEOMETRIC, (p,), scipy.stats.geom(p), score(p), -1 / p**2)
-
-
-@given(interior_probabilities)
-def test_smoothed_rules_are_exact(p):
-    assert_smoothed_rules_exact(GEOMETRIC, (p,), scipy.stats.geom(p), -1 / p**2)
-
-
-@pytest.mark.parametrize("p", [0.1, 0.5, 1.0])
-def test_smoothed_triples(p):
-    assert_smoothed_triples(GEOMETRIC, stochad.geometric, p, (p,), -1 / p**2)
 
 
 def _mean_exp_minus(p):
@@ -96,11 +48,7 @@ CASES = [
     Case("product", lambda p: stochad.geometric(p) * stochad.geometric(p), P, -2 / P**3),
 ]
 
-
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("case", case_params(CASES))
-def test_monte_carlo_mean_matches_exact_derivative(case, backend):
-    assert_unbiased(case, backend)
+test_monte_carlo_mean_matches_exact_derivative = monte_carlo_test(CASES)
 
 
 @pytest.mark.parametrize(

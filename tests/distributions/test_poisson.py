@@ -1,9 +1,8 @@
-"""Poisson(lam): sampling, the jump rule, smoothing, Monte Carlo unbiasedness, bad input.
+"""Poisson(lam): Monte Carlo unbiasedness, bad input.
 
-* ``inverse_cdf`` and ``cdf`` against ``scipy.stats.poisson`` (u = 1 − r);
-* the jump rule of THEORY.md §2, exactly over a support truncated far in the tail, for
-  δ = ±1 and several ``g``;
-* the smoothed rules (straight-through δ̃ = 1; symmetric δ̃ averages to 1);
+(The contract shared with the other rules — inverse CDF and CDF against scipy, the exact
+jump rule, the smoothed rules and triples — is checked in test_rule_contract.py.)
+
 * ``expected_derivative`` within 5 standard errors of closed-form derivatives, every backend,
   including a rate that is itself a Poisson draw;
 * invalid parameters raise ``ValueError``/``TypeError`` naming ``lam``.
@@ -12,57 +11,9 @@
 import math
 
 import pytest
-import scipy.stats
-from distribution_checks import (
-    BACKENDS,
-    Case,
-    assert_bad_input,
-    assert_cdf_matches_scipy,
-    assert_inverse_cdf_matches_scipy,
-    assert_jump_rule_exact,
-    assert_smoothed_rules_exact,
-    assert_smoothed_triples,
-    assert_unbiased,
-    case_params,
-)
-from hypothesis import given
-from hypothesis import strategies as st
+from distribution_checks import Case, assert_bad_input, monte_carlo_test
 
 import stochad
-from stochad.distributions.poisson import POISSON
-
-rates = st.floats(0.0, 60.0)
-positive_rates = st.floats(0.01, 30.0)
-uniforms = st.floats(0.0, 1.0, exclude_min=True)
-
-
-def score(lam):
-    return lambda x: x / lam - 1
-
-
-@given(rates, uniforms)
-def test_inverse_cdf_matches_scipy(lam, u):
-    assert_inverse_cdf_matches_scipy(POISSON.inverse_cdf, (lam,), scipy.stats.poisson(lam), u)
-
-
-@given(rates)
-def test_cdf_matches_scipy(lam):
-    assert_cdf_matches_scipy(POISSON.cdf, (lam,), scipy.stats.poisson(lam), range(-1, 100))
-
-
-@given(positive_rates)
-def test_jump_rule_is_exact(lam):
-    assert_jump_rule_exact(POISSON, (lam,), scipy.stats.poisson(lam), score(lam), 1.0)
-
-
-@given(positive_rates)
-def test_smoothed_rules_are_exact(lam):
-    assert_smoothed_rules_exact(POISSON, (lam,), scipy.stats.poisson(lam), 1.0)
-
-
-@pytest.mark.parametrize("lam", [0.5, 4.0, 25.0])
-def test_smoothed_triples(lam):
-    assert_smoothed_triples(POISSON, stochad.poisson, lam, (lam,), 1.0)
 
 
 def _nested_square(lam):
@@ -97,11 +48,7 @@ CASES = [
     ),
 ]
 
-
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("case", case_params(CASES))
-def test_monte_carlo_mean_matches_exact_derivative(case, backend):
-    assert_unbiased(case, backend)
+test_monte_carlo_mean_matches_exact_derivative = monte_carlo_test(CASES)
 
 
 @pytest.mark.parametrize(
