@@ -132,27 +132,41 @@ class Triple(PrimitiveOperators):
     def _live_alternates(self):
         return [alt for e, alt in self.alts.items() if e.alive and e.weight != 0.0]
 
+    def _require_piecewise_constant_is_safe(self, what: str, convert) -> None:
+        """Raise where ``convert`` (bool, int, index) would drop part of the derivative.
+
+        With perturbations, only an alternate that converts differently is lost: ``δ`` is
+        an almost-sure derivative, and a piecewise-constant conversion has derivative 0.
+        Under smoothing, ``δ`` also holds the draws' smoothed jumps, so dropping it loses
+        them: refuse.
+        """
+        outcome = convert(self.value)
+        if any(convert(alt) != outcome for alt in self._live_alternates()):
+            raise PerturbationLostError(what)
+        if self.delta != 0 and not self.evaluation.backend.carries_perturbations:
+            raise PerturbationLostError(
+                f"{what} of a smoothed value (its smoothed derivative would be dropped; "
+                "smoothed programs need arithmetic such as s * a + (1 - s) * b, or "
+                "stochad.heaviside with a surrogate)"
+            )
+
     def __bool__(self) -> bool:
-        outcome = bool(self.value)
-        if any(bool(alt) != outcome for alt in self._live_alternates()):
-            raise PerturbationLostError("Using a stochastic triple as a condition (if/while/bool)")
-        return outcome
+        self._require_piecewise_constant_is_safe(
+            "Using a stochastic triple as a condition (if/while/bool)", bool
+        )
+        return bool(self.value)
 
     def __int__(self) -> int:
-        outcome = int(self.value)
-        if any(int(alt) != outcome for alt in self._live_alternates()):
-            raise PerturbationLostError("int() of a stochastic triple")
-        return outcome
+        self._require_piecewise_constant_is_safe("int() of a stochastic triple", int)
+        return int(self.value)
 
     def __index__(self) -> int:
         if float(self.value) != math.floor(float(self.value)):
             raise TypeError(f"a triple with non-integer value {self.value!r} cannot be an index")
-        outcome = int(self.value)
-        if any(alt != outcome for alt in self._live_alternates()):
-            raise PerturbationLostError(
-                "Indexing with a stochastic triple (use stochad.take(seq, index))"
-            )
-        return outcome
+        self._require_piecewise_constant_is_safe(
+            "Indexing with a stochastic triple (use stochad.take(seq, index))", float
+        )
+        return int(self.value)
 
     def __float__(self) -> float:
         if self.delta != 0 or any(alt != self.value for alt in self._live_alternates()):

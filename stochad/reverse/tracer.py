@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from stochad.distributions.base import DiscreteRule
+from stochad.errors import PerturbationLostError
 from stochad.reverse.draws import primal_draw
 from stochad.reverse.tape import Tape
 from stochad.rules.operators import PrimitiveOperators
@@ -111,14 +112,18 @@ class Tracer(PrimitiveOperators):
 
     # -- conversions ------------------------------------------------------------
     def __bool__(self) -> bool:
-        # control flow on a value is piecewise constant: no smoothed derivative to lose
-        return bool(self.value)
+        raise PerturbationLostError(
+            "Using a traced value as a condition (if/while/bool) would drop its smoothed "
+            "derivative; write the choice as arithmetic (s * a + (1 - s) * b)"
+        )
 
     def __int__(self) -> int:
-        return int(self.value)
+        raise PerturbationLostError("int() of a traced value would drop its smoothed derivative")
 
     def __index__(self) -> int:
-        return self.value.__index__() if hasattr(self.value, "__index__") else int(self.value)
+        raise PerturbationLostError(
+            "Indexing with a traced value would drop its smoothed derivative"
+        )
 
     def __float__(self) -> float:
         raise TypeError(

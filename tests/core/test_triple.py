@@ -169,3 +169,20 @@ def test_operators_with_a_scalar_on_the_left_return_a_triple(op, left):
     a = float(left)
     derivative = (float(op(a, 1.0 + h)) - float(op(a, 1.0 - h))) / (2 * h)
     assert float(stochad.delta(out)) == pytest.approx(derivative, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("convert", [bool, int, lambda t: [0.0, 1.0][t]])
+def test_conversion_of_a_smoothed_draw_raises_rather_than_drop_its_smoothed_derivative(convert):
+    def f(p):
+        return convert(stochad.bernoulli(p))
+
+    with pytest.raises(stochad.PerturbationLostError, match="smoothed"):
+        stochad.derivative_estimate(f, 0.3, backend="smoothed", rng=0)
+
+
+def test_smoothed_comparisons_still_convert():
+    # a comparison has no smoothed slope: its 0/1 result converts freely
+    est = stochad.derivative_estimate(
+        lambda p: 2.0 if stochad.bernoulli(p) > 0.5 else 1.0, 0.3, backend="smoothed", rng=0
+    )
+    assert est == 0.0

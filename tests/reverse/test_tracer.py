@@ -97,3 +97,9 @@ def test_numpy_reductions_call_the_tracer_methods():
     np.testing.assert_allclose(g, 2.0 + 1.0 / 3.0)
     with pytest.raises(TypeError, match="dtype"):
         stochad.grad(lambda x: np.sum(x, dtype=np.float32))(np.ones(2))
+
+
+@pytest.mark.parametrize("convert", [bool, int, lambda x: [0.0, 1.0][x]])
+def test_conversions_of_a_traced_value_raise_rather_than_drop_its_gradient(convert):
+    with pytest.raises(stochad.PerturbationLostError):
+        stochad.grad(lambda x: convert(x) * x)(1.0)
