@@ -123,76 +123,151 @@ greater_equal = _public(GREATER_EQUAL, "``x >= y`` as 0/1 (see :func:`less`).")
 equal = _public(EQUAL, "``x == y`` as 0/1 (see :func:`less`).")
 not_equal = _public(NOT_EQUAL, "``x != y`` as 0/1 (see :func:`less`).")
 
-exp = _public(
-    EXP,
-    """Exponential of a float, array or triple.
+_CARRIER = "float, ndarray, Triple, TripleArray or Tracer"
+_RETURNS = """\
+    Returns
+    -------
+    numpy.float64, ndarray, Triple, TripleArray or Tracer
+        The kind of the highest-priority argument (Tracer > TripleArray > Triple > ndarray >
+        float); the shape is the broadcast shape of the arguments. A scalar Triple that
+        meets an ndarray gives a TripleArray (pruned and smoothed backends)."""
+
+
+def _unary_doc(summary: str, name: str, derivative: str, domain: str, examples: str) -> str:
+    """The numpy-style docstring of the elementwise function ``name`` of one argument."""
+    return f"""{summary}
+
+    Elementwise, numpy's semantics. On a stochastic triple with value ``x`` the result has
+    value ``{name}(x)`` and almost-sure derivative ``{derivative}·δ``; each finite
+    perturbation keeps its weight and maps its alternate value ``Y`` to ``{name}(Y)``. The
+    smoothed backend and reverse mode (:func:`stochad.grad`) use the same derivative
+    ``{derivative}``.
+
+    Parameters
+    ----------
+    x : {_CARRIER}
+        {domain}
+
+{_RETURNS}
+
+    See Also
+    --------
+    numpy.{name}
 
     Examples
     --------
+{examples}"""
+
+
+exp = _public(
+    EXP,
+    _unary_doc(
+        "Exponential ``e**x`` of a float, array, triple or tracer.",
+        "exp",
+        "exp(x)",
+        "any real value.",
+        """\
     >>> import stochad
     >>> t = stochad.stochastic_triple(lambda p: stochad.exp(2 * p), 0.0)
     >>> float(stochad.value(t)), float(stochad.delta(t))
     (1.0, 2.0)
     """,
+    ),
 )
 log = _public(
     LOG,
-    """Natural logarithm of a float, array or triple.
-
-    Examples
-    --------
+    _unary_doc(
+        "Natural logarithm of a float, array, triple or tracer.",
+        "log",
+        "(1/x)",
+        "values > 0 (on floats and arrays numpy gives ``-inf`` at 0, ``nan`` below).",
+        """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.log, 2.0)))
     0.5
     """,
+    ),
 )
 sqrt = _public(
     SQRT,
-    """Square root of a float, array or triple.
-
-    Examples
-    --------
+    _unary_doc(
+        "Square root of a float, array, triple or tracer.",
+        "sqrt",
+        "1/(2·sqrt(x))",
+        "values >= 0 (the derivative is infinite at 0).",
+        """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.sqrt, 4.0)))
     0.25
     """,
+    ),
 )
 sin = _public(
     SIN,
-    """Sine of a float, array or triple.
-
-    Examples
-    --------
+    _unary_doc(
+        "Sine of a float, array, triple or tracer (radians).",
+        "sin",
+        "cos",
+        "any real value.",
+        """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.sin, 0.0)))
     1.0
     """,
+    ),
 )
 cos = _public(
     COS,
-    """Cosine of a float, array or triple.
-
-    Examples
-    --------
+    _unary_doc(
+        "Cosine of a float, array, triple or tracer (radians).",
+        "cos(x)",
+        "−sin(x)",
+        "any real value.",
+        """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.cos, 0.5)))  # -sin(0.5)
     -0.479425538604203
     """,
+    ),
 )
 tanh = _public(
     TANH,
-    """Hyperbolic tangent of a float, array or triple.
-
-    Examples
-    --------
+    _unary_doc(
+        "Hyperbolic tangent of a float, array, triple or tracer.",
+        "tanh",
+        "1 − tanh(x)²",
+        "any real value.",
+        """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.tanh, 0.0)))
     1.0
     """,
+    ),
 )
 sigmoid = _public(
     SIGMOID,
-    """Logistic function ``1 / (1 + exp(-x))`` of a float, array or triple.
+    """Logistic function ``σ(x) = 1 / (1 + exp(-x))`` of a float, array, triple or tracer.
+
+    Elementwise (``scipy.special.expit``). On a stochastic triple the value is ``σ`` of the
+    value, the almost-sure derivative is ``σ(x)(1 − σ(x))·δ``, and each finite perturbation
+    keeps its weight and maps its alternate value ``Y`` to ``σ(Y)``. The smoothed backend and
+    reverse mode (:func:`stochad.grad`) use the same derivative. Useful to keep a
+    probability in (0, 1), e.g. ``stochad.bernoulli(stochad.sigmoid(w))``.
+
+    Parameters
+    ----------
+    x : float, ndarray, Triple, TripleArray or Tracer
+        any real value.
+
+    Returns
+    -------
+    numpy.float64, ndarray, Triple, TripleArray or Tracer
+        The kind of the argument, values in [0, 1].
+
+    See Also
+    --------
+    scipy.special.expit
+    stochad.surrogates.logistic : ``σ(βx)`` as an escape-noise CDF.
 
     Examples
     --------
@@ -201,36 +276,88 @@ sigmoid = _public(
     0.25
     """,
 )
-maximum = _public(
-    MAXIMUM,
-    """Elementwise maximum; alternates of a triple operand re-decide which side wins.
+
+
+def _binary_doc(summary: str, tie: str, examples: str) -> str:
+    """The numpy-style docstring of :func:`maximum` / :func:`minimum`."""
+    return f"""{summary}
+
+    Elementwise, numpy's broadcasting. The almost-sure derivative is that of the winning
+    argument ({tie}). Each finite perturbation recomputes the comparison on its alternate
+    values, so a jump of one argument past the other switches the winner in that
+    alternate world.
+
+    Parameters
+    ----------
+    x, y : {_CARRIER}
+        real values, broadcastable against each other.
+
+{_RETURNS}
+
+    See Also
+    --------
+    maximum, minimum, where
 
     Examples
     --------
+{examples}"""
+
+
+maximum = _public(
+    MAXIMUM,
+    _binary_doc(
+        "Elementwise maximum of two floats, arrays, triples or tracers.",
+        "``x`` on a tie",
+        """\
     >>> import stochad
     >>> t = stochad.stochastic_triple(lambda p: stochad.maximum(stochad.bernoulli(p), 0.5), 0.3,
-    ...                               rng=0)
-    >>> float(stochad.value(t)) in (0.5, 1.0)
-    True
+    ...                               rng=1)
+    >>> t                       # X = 0 gives 0.5; its jump to 1 gives max(1, 0.5) = 1
+    Triple(0.5 + 0.0ε [1.0 with weight 1.42857ε])
     """,
+    ),
 )
 minimum = _public(
     MINIMUM,
-    """Elementwise minimum (see :func:`maximum`).
-
-    Examples
-    --------
+    _binary_doc(
+        "Elementwise minimum of two floats, arrays, triples or tracers.",
+        "``x`` on a tie",
+        """\
     >>> import stochad
     >>> float(stochad.minimum(2.0, 3.0))
     2.0
+    >>> float(stochad.delta(stochad.stochastic_triple(lambda p: stochad.minimum(p, 3 * p), 1.0)))
+    1.0
     """,
+    ),
 )
 where = _public(
     WHERE,
     """``a`` where ``condition`` is nonzero, else ``b``; keeps every perturbation.
 
-    Use it instead of a Python ``if`` on a random value: an alternate of ``condition``
-    selects the other branch in its alternate world.
+    Use it instead of a Python ``if`` on a random value (which raises
+    :class:`~stochad.PerturbationLostError`): an alternate value of ``condition`` selects
+    the other branch in its alternate world, so the jump ``w·(b − a)`` enters the
+    derivative. The almost-sure derivative is that of the selected branch; ``condition``
+    itself has derivative 0. In reverse mode (:func:`stochad.grad`) and with the smoothed
+    backend the selection is along the sampled path only (the condition's jump is not seen).
+
+    Parameters
+    ----------
+    condition : float, ndarray, Triple, TripleArray or Tracer
+        nonzero means true; typically a 0/1 draw or a comparison such as ``x > 0``.
+    a, b : float, ndarray, Triple, TripleArray or Tracer
+        the two branches, broadcastable with ``condition``.
+
+    Returns
+    -------
+    numpy.float64, ndarray, Triple, TripleArray or Tracer
+        The kind of the highest-priority argument, of the broadcast shape.
+
+    See Also
+    --------
+    numpy.where
+    stochad.propagate : arbitrary Python control flow on triples.
 
     Examples
     --------
@@ -238,7 +365,7 @@ where = _public(
     >>> def f(p):
     ...     x = stochad.bernoulli(p)
     ...     return stochad.where(x > 0, 10.0, 2.0)
-    >>> r = stochad.expected_derivative(f, 0.3, 2000, rng=0)
+    >>> r = stochad.expected_derivative(f, 0.3, 2000, rng=0)   # E = 2 + 8p
     >>> abs(r.mean - 8.0) < 5 * r.stderr
     True
     """,
