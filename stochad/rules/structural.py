@@ -188,14 +188,51 @@ STACK = register(
 
 
 # -- public functions -----------------------------------------------------------------
+# Every function below takes floats, ndarrays, Triples, TripleArrays and reverse-mode Tracers
+# and returns the kind of its highest-priority argument (Tracer > TripleArray > Triple >
+# ndarray). The value and the almost-sure derivative follow numpy; the finite perturbations
+# follow the value rule on the alternates, and on a triple array the pruned backend keeps one
+# perturbation per output element out of those of the elements it combines.
+
+
 def sum(x, axis=None):  # noqa: A001 - numpy's name, on purpose
     """Sum of the elements of ``x`` over ``axis`` (numpy's meaning), for any carrier.
+
+    The almost-sure derivative is the sum of the elements' derivatives. On a triple array
+    each output element combines the perturbations of the elements it sums: the pruned
+    backend keeps one of them (chosen with probability proportional to ``|w|``, its weight
+    becoming the total ``Σ|w|``), so the estimate stays unbiased.
+
+    Parameters
+    ----------
+    x : array-like, TripleArray or Tracer
+        the elements.
+    axis : None, int or tuple of int
+        the axes to sum over; ``None`` sums everything.
+
+    Returns
+    -------
+    numpy.float64, ndarray, TripleArray or Tracer
+        ``x`` with ``axis`` removed; a full reduction of a triple array is a 0-d
+        TripleArray.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        (a ``ValueError``) for an axis out of range.
+
+    See Also
+    --------
+    mean, numpy.sum
 
     Examples
     --------
     >>> import numpy as np, stochad
     >>> float(stochad.sum(np.array([1.0, 2.0, 3.0])))
     6.0
+    >>> f = lambda p: stochad.sum(stochad.bernoulli(p, size=4))   # E = 4p
+    >>> float(stochad.derivative_estimate(f, 0.5, rng=0))
+    2.0
     """
     return call(SUM, x, axis=axis)
 
@@ -203,11 +240,37 @@ def sum(x, axis=None):  # noqa: A001 - numpy's name, on purpose
 def mean(x, axis=None):
     """Mean of ``x`` over ``axis`` (numpy's meaning), for any carrier.
 
+    :func:`sum` divided by the number of elements reduced; perturbations combine as in
+    :func:`sum`.
+
+    Parameters
+    ----------
+    x : array-like, TripleArray or Tracer
+        the elements.
+    axis : None, int or tuple of int
+        the axes to average over; ``None`` averages everything.
+
+    Returns
+    -------
+    numpy.float64, ndarray, TripleArray or Tracer
+        ``x`` with ``axis`` removed.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        (a ``ValueError``) for an axis out of range.
+
+    See Also
+    --------
+    sum, numpy.mean
+
     Examples
     --------
     >>> import numpy as np, stochad
     >>> float(stochad.mean(np.array([1.0, 2.0, 3.0])))
     2.0
+    >>> stochad.grad(lambda w: stochad.mean(w * w))(np.array([1.0, 3.0])).tolist()
+    [1.0, 3.0]
     """
     return call(MEAN, x, axis=axis)
 
@@ -215,10 +278,36 @@ def mean(x, axis=None):
 def matmul(a, b):
     """Matrix product ``a @ b`` (numpy's meaning), for any carrier.
 
+    Bilinear: the almost-sure derivative is ``da @ b + a @ db``. On triple arrays each
+    output element combines the perturbations of the elements of its row of ``a`` and
+    column of ``b``, as in :func:`sum`.
+
+    Parameters
+    ----------
+    a, b : array-like, TripleArray or Tracer
+        at least 1-d each, with matching inner dimensions (numpy's rules for 1-d operands
+        and stacked matrices).
+
+    Returns
+    -------
+    numpy.float64, ndarray, TripleArray or Tracer
+        of numpy's ``matmul`` shape.
+
+    Raises
+    ------
+    ValueError
+        for mismatched inner dimensions or a 0-d operand (numpy's error).
+
+    See Also
+    --------
+    dot, numpy.matmul
+
     Examples
     --------
     >>> import numpy as np, stochad
     >>> stochad.matmul(np.eye(2), np.array([1.0, 2.0])).tolist()
+    [1.0, 2.0]
+    >>> stochad.grad(lambda w: stochad.matmul(np.array([1.0, 2.0]), w))(np.zeros(2)).tolist()
     [1.0, 2.0]
     """
     return call(MATMUL, a, b)
@@ -226,6 +315,30 @@ def matmul(a, b):
 
 def dot(a, b):
     """``a @ b`` for vectors and matrices; ``a * b`` when either is a scalar.
+
+    Parameters
+    ----------
+    a, b : float, array-like, Triple or TripleArray
+        scalars, or operands of :func:`matmul`.
+
+    Returns
+    -------
+    float, ndarray, Triple or TripleArray
+        as :func:`matmul`, or as ``a * b`` for a scalar operand.
+
+    Raises
+    ------
+    ValueError
+        for mismatched inner dimensions (from :func:`matmul`).
+
+    See Also
+    --------
+    matmul
+
+    Notes
+    -----
+    ``dot`` calls ``numpy.ndim`` on its arguments, which a reverse-mode Tracer does not
+    support (``TypeError``): inside :func:`stochad.grad` use :func:`matmul` or ``*``.
 
     Examples
     --------
@@ -241,17 +354,66 @@ def dot(a, b):
 def reshape(x, shape):
     """``x`` with a new shape (numpy's meaning), for any carrier.
 
+    Value, derivative and alternates are reshaped alike; each element keeps its
+    perturbation.
+
+    Parameters
+    ----------
+    x : array-like, TripleArray or Tracer
+    shape : int or tuple of int
+        the new shape, with the same number of elements; one entry may be ``-1``.
+
+    Returns
+    -------
+    ndarray, TripleArray or Tracer
+        of shape ``shape``.
+
+    Raises
+    ------
+    ValueError
+        if the number of elements differs (numpy's error).
+
+    See Also
+    --------
+    transpose, numpy.reshape
+
     Examples
     --------
     >>> import numpy as np, stochad
     >>> stochad.reshape(np.arange(4.0), (2, 2)).shape
     (2, 2)
+    >>> stochad.grad(lambda w: stochad.sum(stochad.reshape(w, (2, 2))[0]))(np.ones(4)).tolist()
+    [1.0, 1.0, 0.0, 0.0]
     """
     return call(RESHAPE, x, shape=shape)
 
 
 def transpose(x, axes=None):
     """``x`` with its axes permuted (numpy's meaning), for any carrier.
+
+    Value, derivative and alternates are permuted alike; each element keeps its
+    perturbation.
+
+    Parameters
+    ----------
+    x : array-like, TripleArray or Tracer
+    axes : None or tuple of int
+        a permutation of ``range(x.ndim)`` (negative entries allowed); ``None`` reverses
+        the axes.
+
+    Returns
+    -------
+    ndarray, TripleArray or Tracer
+        the permuted array.
+
+    Raises
+    ------
+    ValueError
+        if ``axes`` is not a permutation of the axes (numpy's error).
+
+    See Also
+    --------
+    reshape, numpy.transpose
 
     Examples
     --------
@@ -265,17 +427,67 @@ def transpose(x, axes=None):
 def concatenate(xs, axis=0):
     """Join arrays along an existing axis, for any carrier.
 
+    Each element keeps its value, derivative and perturbation; floats and ndarrays among
+    ``xs`` carry none.
+
+    Parameters
+    ----------
+    xs : sequence of array-like, TripleArray or Tracer
+        arrays of the same shape except along ``axis``.
+    axis : int
+        the axis to join along.
+
+    Returns
+    -------
+    ndarray, TripleArray or Tracer
+        the joined array.
+
+    Raises
+    ------
+    ValueError
+        for shapes that do not match (numpy's error).
+
+    See Also
+    --------
+    stack, numpy.concatenate
+
     Examples
     --------
     >>> import numpy as np, stochad
     >>> stochad.concatenate([np.zeros(2), np.ones(3)]).shape
     (5,)
+    >>> stochad.grad(lambda w: stochad.sum(stochad.concatenate([w, 2 * w])))(np.zeros(2)).tolist()
+    [3.0, 3.0]
     """
     return call(CONCATENATE, *xs, axis=axis)
 
 
 def stack(xs, axis=0):
     """Join arrays along a new axis, for any carrier.
+
+    Each element keeps its value, derivative and perturbation; floats and ndarrays among
+    ``xs`` carry none.
+
+    Parameters
+    ----------
+    xs : sequence of array-like, TripleArray or Tracer
+        arrays of one shape.
+    axis : int
+        the position of the new axis in the result.
+
+    Returns
+    -------
+    ndarray, TripleArray or Tracer
+        one dimension more than each of ``xs``.
+
+    Raises
+    ------
+    ValueError
+        for shapes that differ (numpy's error).
+
+    See Also
+    --------
+    concatenate, numpy.stack
 
     Examples
     --------
