@@ -60,6 +60,17 @@ class Surrogate:
         ``F`` and ``F′`` on floats and numpy arrays.
     params : tuple of (name, value)
         any further parameter (``p0`` of the exponential escape rate).
+
+    Build one with a family function (:func:`logistic`, :func:`fast_sigmoid`, ...) or
+    :data:`SURROGATES`; pass it to :func:`heaviside`, or use :meth:`cdf` as a stochastic
+    neuron's firing probability.
+
+    Examples
+    --------
+    >>> from stochad import surrogates
+    >>> s = surrogates.SURROGATES["cauchy"](beta=2.0)
+    >>> s, s.name, s.beta
+    (surrogates.cauchy(beta=2.0), 'cauchy', 2.0)
     """
 
     name: str
@@ -71,12 +82,43 @@ class Surrogate:
     def cdf(self, x):
         """The escape-noise probability ``F(x)`` of floats, arrays, triples and tracers.
 
-        Its derivative (tangent, smoothed and reverse rules) is :meth:`derivative`.
+        Its derivative (tangent, smoothed and reverse rules) is :meth:`derivative`; finite
+        perturbations map their alternates ``Y`` to ``F(Y)``. A stochastic neuron
+        ``stochad.bernoulli(s.cdf(u - theta))`` then has the smoothed derivative ``F′``.
+
+        Parameters
+        ----------
+        x : float, ndarray, Triple, TripleArray or Tracer
+            the distance to threshold ``U − θ``.
+
+        Returns
+        -------
+        numpy.float64, ndarray, Triple, TripleArray or Tracer
+            probabilities in [0, 1], the kind and shape of ``x``.
+
+        Examples
+        --------
+        >>> import stochad
+        >>> from stochad import surrogates
+        >>> t = stochad.stochastic_triple(surrogates.logistic(beta=2.0).cdf, 0.0)
+        >>> float(stochad.value(t)), float(stochad.delta(t))
+        (0.5, 0.5)
         """
         return call(ESCAPE_NOISE, x, self)
 
     def derivative(self, x):
-        """The surrogate derivative ``F′(x)`` of floats and arrays."""
+        """The surrogate derivative ``F′(x)`` of floats and arrays.
+
+        Parameters
+        ----------
+        x : float or array-like
+            plain numbers only (no triples or tracers).
+
+        Returns
+        -------
+        numpy.float64 or ndarray
+            ``F′(x)``, >= 0, of the shape of ``x``.
+        """
         return self.density(x)
 
     def __repr__(self) -> str:
@@ -94,6 +136,20 @@ def _check_beta(beta) -> float:
 def logistic(beta: float = 1.0) -> Surrogate:
     """Logistic noise: ``F = σ(βx)``, ``F′ = β σ(βx)(1 − σ(βx))`` (peak ``β/4``).
 
+    Parameters
+    ----------
+    beta : float
+        the scale, finite and > 0.
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        if ``beta`` is not finite and > 0 (or not convertible to float).
+
     Examples
     --------
     >>> from stochad.rules.surrogates import logistic
@@ -110,8 +166,24 @@ def logistic(beta: float = 1.0) -> Surrogate:
 
 
 def fast_sigmoid(beta: float = 1.0) -> Surrogate:
-    """SuperSpike's fast sigmoid, normalized: ``F = ½(1 + βx/(1+β|x|))``,
-    ``F′ = (β/2)/(1 + β|x|)²`` (the unnormalized ``1/(1+β|x|)²`` integrates to ``2/β``).
+    """SuperSpike's fast sigmoid, normalized to integrate to 1.
+
+    ``F = ½(1 + βx/(1+β|x|))``, ``F′ = (β/2)/(1 + β|x|)²`` (the unnormalized
+    ``1/(1+β|x|)²`` integrates to ``2/β``).
+
+    Parameters
+    ----------
+    beta : float
+        the scale, finite and > 0.
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        if ``beta`` is not finite and > 0 (or not convertible to float).
 
     Examples
     --------
@@ -131,6 +203,20 @@ def fast_sigmoid(beta: float = 1.0) -> Surrogate:
 def cauchy(beta: float = 1.0) -> Surrogate:
     """Cauchy noise: ``F = ½ + arctan(πβx/2)/π``, ``F′ = (β/2)/(1 + (πβx/2)²)``.
 
+    Parameters
+    ----------
+    beta : float
+        the scale, finite and > 0.
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        if ``beta`` is not finite and > 0 (or not convertible to float).
+
     Examples
     --------
     >>> from stochad.rules.surrogates import cauchy
@@ -148,8 +234,23 @@ def cauchy(beta: float = 1.0) -> Surrogate:
 
 
 def gaussian(beta: float = 1.0) -> Surrogate:
-    """Gaussian noise (standard deviation ``1/(β√2)``): ``F = ½ erfc(−βx)``,
-    ``F′ = (β/√π) exp(−β²x²)``.
+    """Gaussian noise with standard deviation ``1/(β√2)``.
+
+    ``F = ½ erfc(−βx)``, ``F′ = (β/√π) exp(−β²x²)``.
+
+    Parameters
+    ----------
+    beta : float
+        the scale, finite and > 0.
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        if ``beta`` is not finite and > 0 (or not convertible to float).
 
     Examples
     --------
@@ -167,8 +268,23 @@ def gaussian(beta: float = 1.0) -> Surrogate:
 
 
 def laplace(beta: float = 1.0) -> Surrogate:
-    """Laplace noise: ``F = ½e^{βx}`` (x < 0), ``1 − ½e^{−βx}`` (x ≥ 0);
-    ``F′ = (β/2) e^{−β|x|}``.
+    """Laplace noise: ``F′ = (β/2) e^{−β|x|}``.
+
+    ``F = ½e^{βx}`` for x < 0, ``1 − ½e^{−βx}`` for x ≥ 0.
+
+    Parameters
+    ----------
+    beta : float
+        the scale, finite and > 0.
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        if ``beta`` is not finite and > 0 (or not convertible to float).
 
     Examples
     --------
@@ -186,8 +302,23 @@ def laplace(beta: float = 1.0) -> Surrogate:
 
 
 def triangular(beta: float = 1.0) -> Surrogate:
-    """Triangular noise on ``[−1/β, 1/β]``: ``F′ = max(0, β − β²|x|)`` (piecewise linear),
-    ``F = ½(1 + βx)²`` below 0, ``1 − ½(1 − βx)²`` above (clipped to [0, 1]).
+    """Triangular noise on ``[−1/β, 1/β]``: ``F′ = max(0, β − β²|x|)`` (piecewise linear).
+
+    ``F = ½(1 + βx)²`` below 0, ``1 − ½(1 − βx)²`` above (``βx`` clipped to [−1, 1]).
+
+    Parameters
+    ----------
+    beta : float
+        the scale, finite and > 0.
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        if ``beta`` is not finite and > 0 (or not convertible to float).
 
     Examples
     --------
@@ -205,8 +336,23 @@ def triangular(beta: float = 1.0) -> Surrogate:
 
 
 def uniform(beta: float = 1.0) -> Surrogate:
-    """Uniform noise on ``[−1/(2β), 1/(2β)]``: ``F = clip(½ + βx, 0, 1)``,
-    ``F′ = β·1[|x| < 1/(2β)]`` (the boxcar).
+    """Uniform noise on ``[−1/(2β), 1/(2β)]``: ``F′ = β·1[|x| < 1/(2β)]`` (the boxcar).
+
+    ``F = clip(½ + βx, 0, 1)``.
+
+    Parameters
+    ----------
+    beta : float
+        the scale, finite and > 0.
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        if ``beta`` is not finite and > 0 (or not convertible to float).
 
     Examples
     --------
@@ -224,11 +370,27 @@ def uniform(beta: float = 1.0) -> Surrogate:
 
 
 def exponential_escape(beta: float = 1.0, p0: float = 0.5) -> Surrogate:
-    """Exponential escape rate ``F = min(1, p0·e^{βx})`` (``β = 1/Δu``),
-    ``F′ = p0 β e^{βx}`` below the clip point ``x = ln(1/p0)/β``, 0 above.
+    """Exponential escape rate ``F = min(1, p0·e^{βx})`` with ``β = 1/Δu``.
 
-    The default ``p0 = ½`` puts ``F(0) = ½`` like every other pair here. Clipping makes
-    ``F`` a CDF, so ``F′`` integrates to 1.
+    ``F′ = p0 β e^{βx}`` below the clip point ``x = ln(1/p0)/β``, 0 above. The default
+    ``p0 = ½`` puts ``F(0) = ½`` like every other pair here. Clipping makes ``F`` a CDF, so
+    ``F′`` integrates to 1.
+
+    Parameters
+    ----------
+    beta : float
+        the scale ``1/Δu``, finite and > 0.
+    p0 : float
+        the escape probability at ``x = 0``, in (0, 1].
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        if ``beta`` is not finite and > 0, or ``p0`` is not in (0, 1].
 
     Examples
     --------
@@ -304,11 +466,31 @@ def heaviside(x, surrogate: Surrogate):
     jumps of ``x`` across 0 exactly; the smoothed backend and :func:`stochad.grad` use
     ``surrogate.derivative(x)`` as ``dH/dx`` (surrogate-gradient training).
 
+    Its almost-sure derivative is 0 (a continuous ``x`` crossing 0 has no jump here);
+    only finite perturbations of ``x`` (from discrete draws) change the output, each
+    mapping its alternate ``Y`` to ``H(Y)``.
+
     Parameters
     ----------
-    x : float, ndarray, triple or tracer
+    x : float, ndarray, Triple, TripleArray or Tracer
+        the distance to threshold, e.g. ``u - theta``.
     surrogate : Surrogate
         from :mod:`stochad.rules.surrogates`, e.g. ``surrogates.fast_sigmoid(beta=10)``.
+
+    Returns
+    -------
+    numpy.float64, ndarray, Triple, TripleArray or Tracer
+        0.0 or 1.0 elementwise, the kind and shape of ``x``.
+
+    Raises
+    ------
+    TypeError
+        if ``surrogate`` is not a :class:`Surrogate`.
+
+    See Also
+    --------
+    Surrogate.cdf : the matching stochastic neuron's firing probability.
+    stochad.where
 
     Examples
     --------
