@@ -278,7 +278,8 @@ class DerivativeEstimate:
         if np.ndim(self.mean) != 0:
             return f"mean={self.mean!r}, stderr={self.stderr!r} (n={self.n})"
         mean, se = float(self.mean), float(self.stderr)
-        if se > 0 and math.isfinite(se):
+        # a standard error at rounding level says "exact": print the mean, not the noise
+        if se > 1e-12 * abs(mean) and math.isfinite(se):
             digits = max(0, -math.floor(math.log10(se)))
             return f"{mean:.{digits}f} ± {se:.{digits}f} (n={self.n})"
         return f"{mean:.6g} ± {se:.2g} (n={self.n})"

@@ -23,6 +23,16 @@ __all__ = ["PrimitiveOperators"]
 _UFUNCS = {**ew.UFUNC_PRIMITIVES, np.matmul: st.MATMUL}
 
 
+# numpy functions (beyond ufuncs) that carriers answer with the stochad function of the
+# same meaning; np.sum(t) and np.mean(t) arrive here too
+_ARRAY_FUNCTIONS = {
+    np.dot: st.dot, np.matmul: st.matmul, np.sum: st.sum, np.mean: st.mean,
+    np.reshape: st.reshape, np.transpose: st.transpose, np.concatenate: st.concatenate,
+    np.stack: st.stack, np.where: ew.where, np.maximum: ew.maximum, np.minimum: ew.minimum,
+    np.shape: lambda x: x.shape, np.ndim: lambda x: x.ndim, np.size: lambda x: x.size,
+}  # fmt: skip
+
+
 def _binary(primitive):
     def forward(self, other):
         return call(primitive, self, other)
@@ -88,6 +98,12 @@ class PrimitiveOperators:
     def __getitem__(self, index):
         return call(st.GETITEM, self, index=index)
 
+    def __array_function__(self, func, types, args, kwargs):
+        implementation = _ARRAY_FUNCTIONS.get(func)
+        if implementation is None:
+            return NotImplemented  # numpy then raises a TypeError naming the function
+        return implementation(*args, **kwargs)
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         primitive = _UFUNCS.get(ufunc)
         if method != "__call__" or primitive is None or kwargs:
@@ -131,6 +147,9 @@ class PrimitiveOperators:
 
     def reshape(self, *shape):
         return call(st.RESHAPE, self, shape=_shape_arguments(shape))
+
+    def ravel(self):
+        return call(st.RESHAPE, self, shape=(-1,))
 
     def dot(self, other):
         return st.dot(self, other)
