@@ -61,17 +61,51 @@ def _draw(rule: DiscreteRule, *args, size=None):
     return sample_plain_array(rule, evaluation, args, size)
 
 
+# Shared wording of the sampler docstrings below. A sampler returns a plain number or
+# ndarray outside a derivative, a Triple (or TripleArray, for array parameters or
+# ``size=``) inside derivative_estimate/stochastic_triple, and a Tracer inside
+# stochad.grad. Every draw takes its uniforms from the primal stream (inverse-CDF
+# coupling), so a seed gives the same primal sample path with or without a derivative.
+
+
 def bernoulli(p, size=None):
     """A Bernoulli(p) draw: 1 with probability ``p``, else 0.
 
+    Stochastic derivative (``δ`` the tangent of ``p``): for ``δ > 0`` a 0 jumps to 1 with
+    weight ``δ/(1 − p)``; for ``δ < 0`` a 1 jumps to 0 with weight ``−δ/p``. A ``p`` that
+    carries a finite perturbation ``p → p'`` gives the coupled alternate draw under ``p'``.
+    The smoothed (straight-through) derivative is ``δ``.
+
     Parameters
     ----------
-    p : float or Triple
+    p : float, array-like, Triple, TripleArray or Tracer
         probability in [0, 1].
+    size : None, int or tuple of int
+        draw an array of this shape (numpy's meaning; ``p`` must broadcast to it).
+
+    Returns
+    -------
+    int, ndarray, Triple, TripleArray or Tracer
+        0 or 1: an ``int`` for a float ``p`` without ``size``, a float64 array of the
+        broadcast shape otherwise; a carrier of ``p``'s kind inside a derivative.
+
+    Raises
+    ------
+    ValueError
+        if ``p`` (or an alternate value of it) is outside [0, 1] or nan, or if the
+        shapes of ``p`` and ``size`` do not broadcast.
+    TypeError
+        if ``p`` is not a real number (a bool, a string).
+
+    See Also
+    --------
+    binomial, stochad.where
 
     Examples
     --------
     >>> import stochad
+    >>> stochad.stochastic_triple(stochad.bernoulli, 0.3, rng=0)   # 0 jumps to 1 at 1/(1-p)
+    Triple(0 + 0.0ε [1 with weight 1.42857ε])
     >>> r = stochad.expected_derivative(lambda p: 3 * stochad.bernoulli(p), 0.4, 2000, rng=0)
     >>> abs(r.mean - 3.0) < 5 * r.stderr
     True
@@ -80,11 +114,42 @@ def bernoulli(p, size=None):
 
 
 def binomial(n, p, size=None):
-    """A Binomial(n, p) draw; ``n`` may be a random count (a triple from another draw).
+    """A Binomial(n, p) draw: the number of successes in ``n`` trials of probability ``p``.
+
+    Stochastic derivative in ``p``: for ``δ > 0`` and ``X < n`` the draw jumps to ``X + 1``
+    with weight ``δ(n − X)/(1 − p)``; for ``δ < 0`` and ``X > 0`` to ``X − 1`` with weight
+    ``−δX/p``. ``n`` may be a random count (a triple from another draw): its finite
+    perturbations give coupled alternate draws, but it cannot carry a derivative ``δ``.
+    The smoothed derivative is ``n·δ``.
+
+    Parameters
+    ----------
+    n : int, array-like, Triple, TripleArray or Tracer
+        number of trials, a whole number >= 0.
+    p : float, array-like, Triple, TripleArray or Tracer
+        probability in [0, 1].
+    size : None, int or tuple of int
+        draw an array of this shape (``n`` and ``p`` must broadcast to it).
+
+    Returns
+    -------
+    int, ndarray, Triple, TripleArray or Tracer
+        a count in ``0..n``: an ``int`` for scalar parameters without ``size``, a float64
+        array of the broadcast shape otherwise; a carrier inside a derivative.
+
+    Raises
+    ------
+    ValueError
+        if ``n`` is not a whole number >= 0, ``p`` is outside [0, 1] (or nan; also for
+        alternate values), ``n`` carries a derivative ``δ``, or the shapes do not broadcast.
+    TypeError
+        if ``n`` or ``p`` is not a real number.
 
     Examples
     --------
     >>> import stochad
+    >>> stochad.stochastic_triple(lambda p: stochad.binomial(10, p), 0.3, rng=1)
+    Triple(3 + 0.0ε [4 with weight 10ε])
     >>> r = stochad.expected_derivative(lambda p: stochad.binomial(10, p), 0.3, 2000, rng=0)
     >>> abs(r.mean - 10.0) < 5 * r.stderr
     True
@@ -95,9 +160,36 @@ def binomial(n, p, size=None):
 def geometric(p, size=None):
     """A Geometric(p) draw, numpy's convention: trials up to the first success (1, 2, …).
 
+    Stochastic derivative: for ``δ > 0`` and ``X > 1`` the draw jumps to ``X − 1`` with
+    weight ``δ(X − 1)/(p(1 − p))``; for ``δ < 0`` to ``X + 1`` with weight ``−δX/p``. The
+    smoothed derivative is the derivative of the mean ``1/p``: ``−δ/p²``.
+
+    Parameters
+    ----------
+    p : float, array-like, Triple, TripleArray or Tracer
+        success probability in (0, 1].
+    size : None, int or tuple of int
+        draw an array of this shape (``p`` must broadcast to it).
+
+    Returns
+    -------
+    int, ndarray, Triple, TripleArray or Tracer
+        a count >= 1: an ``int`` for a float ``p`` without ``size``, a float64 array
+        otherwise; a carrier inside a derivative.
+
+    Raises
+    ------
+    ValueError
+        if ``p`` (or an alternate value of it) is outside (0, 1] or nan, or the shapes do
+        not broadcast.
+    TypeError
+        if ``p`` is not a real number.
+
     Examples
     --------
     >>> import stochad
+    >>> stochad.stochastic_triple(stochad.geometric, 0.5, rng=2)   # 2 jumps to 1 at 4
+    Triple(2 + 0.0ε [1 with weight 4ε])
     >>> r = stochad.expected_derivative(stochad.geometric, 0.5, 4000, rng=0)  # d(1/p) = -4
     >>> abs(r.mean + 4.0) < 5 * r.stderr
     True
@@ -108,9 +200,36 @@ def geometric(p, size=None):
 def poisson(lam, size=None):
     """A Poisson(lam) draw.
 
+    Stochastic derivative: for ``δ > 0`` the draw jumps to ``X + 1`` with weight ``δ``;
+    for ``δ < 0`` and ``X > 0`` to ``X − 1`` with weight ``−δX/lam``. The smoothed
+    derivative is ``δ``.
+
+    Parameters
+    ----------
+    lam : float, array-like, Triple, TripleArray or Tracer
+        the rate (mean), finite and >= 0.
+    size : None, int or tuple of int
+        draw an array of this shape (``lam`` must broadcast to it).
+
+    Returns
+    -------
+    int, ndarray, Triple, TripleArray or Tracer
+        a count >= 0: an ``int`` for a float ``lam`` without ``size``, a float64 array
+        otherwise; a carrier inside a derivative.
+
+    Raises
+    ------
+    ValueError
+        if ``lam`` (or an alternate value of it) is negative, infinite or nan, or the
+        shapes do not broadcast.
+    TypeError
+        if ``lam`` is not a real number.
+
     Examples
     --------
     >>> import stochad
+    >>> stochad.stochastic_triple(stochad.poisson, 2.0, rng=0)
+    Triple(1 + 0.0ε [2 with weight 1ε])
     >>> r = stochad.expected_derivative(lambda l: stochad.poisson(l) ** 2, 2.0, 4000, rng=0)
     >>> abs(r.mean - 5.0) < 5 * r.stderr   # d/dl (l + l^2) = 1 + 2l
     True
@@ -121,12 +240,42 @@ def poisson(lam, size=None):
 def categorical(probs):
     """An index ``i`` in ``0..k−1`` drawn with probability ``probs[i]``.
 
-    ``probs`` is a sequence of floats or triples that sums to 1. Combine with
-    :func:`stochad.take` to pick a value by the random index.
+    Combine with :func:`stochad.take` to pick a value by the random index. Under
+    inverse-CDF coupling a change of ``probs`` moves the CDF boundaries around ``i``:
+    the draw may jump down to the nearest lower index with positive probability (weight
+    ``L/π_i``, ``L = Σ_{j<i} δπ_j > 0``) and up to the nearest higher one (weight
+    ``−R/π_i``, ``R = Σ_{j≤i} δπ_j < 0``), both as perturbations of one event. The
+    smoothed derivative is that of the mean index.
+
+    Parameters
+    ----------
+    probs : sequence of float, Triple or Tracer
+        ``k >= 1`` probabilities in [0, 1] that sum to 1 (to rounding); a 1-d triple
+        array is iterated element by element.
+
+    Returns
+    -------
+    int, Triple or Tracer
+        the index: an ``int`` outside a derivative.
+
+    Raises
+    ------
+    ValueError
+        if ``probs`` is empty, an entry is outside [0, 1] or nan, or they do not sum to
+        1 (also for alternate values).
+    TypeError
+        if an entry is not a real number.
+
+    See Also
+    --------
+    stochad.take
 
     Examples
     --------
     >>> import stochad
+    >>> stochad.stochastic_triple(lambda p: stochad.categorical([1 - p, p / 2, p / 2]), 0.4,
+    ...                           rng=2)
+    Triple(1 + 0.0ε [2 with weight 2.5ε])
     >>> f = lambda p: stochad.categorical([1 - p, p / 2, p / 2])   # E = 1.5 p
     >>> r = stochad.expected_derivative(f, 0.4, 4000, rng=0)
     >>> abs(r.mean - 1.5) < 5 * r.stderr
@@ -142,8 +291,31 @@ def categorical(probs):
 def normal(loc=0.0, scale=1.0, size=None):
     """A normal draw ``loc + scale·z`` (reparameterized: only a δ part, no jumps).
 
-    ``loc`` and ``scale`` may be floats, arrays, triples or triple arrays; ``size`` draws an
-    array (numpy's meaning).
+    ``z`` is standard normal from the primal stream; the derivative is ``δloc + z·δscale``,
+    and finite perturbations of ``loc``/``scale`` map to ``loc' + scale'·z`` (same ``z``).
+
+    Parameters
+    ----------
+    loc : float, array-like, Triple, TripleArray or Tracer
+        the mean, finite.
+    scale : float, array-like, Triple, TripleArray or Tracer
+        the standard deviation, finite and >= 0.
+    size : None, int or tuple of int
+        draw an array of this shape (numpy's meaning).
+
+    Returns
+    -------
+    float, ndarray, Triple, TripleArray or Tracer
+        a float for scalar parameters without ``size``, an array of the broadcast shape
+        otherwise; the carrier kind of the parameters inside a derivative.
+
+    Raises
+    ------
+    ValueError
+        naming the first bad element, if ``loc`` is not finite or ``scale`` is negative
+        or not finite; or if the shapes do not broadcast.
+    TypeError
+        if a parameter is not real-valued (bool, string).
 
     Examples
     --------
@@ -158,7 +330,28 @@ def normal(loc=0.0, scale=1.0, size=None):
 def exponential(scale=1.0, size=None):
     """An exponential draw ``scale·e`` with mean ``scale`` (reparameterized).
 
-    ``scale`` may be a float, an array, a triple or a triple array; ``size`` draws an array.
+    ``e`` is standard exponential from the primal stream; the derivative is ``e·δscale``.
+
+    Parameters
+    ----------
+    scale : float, array-like, Triple, TripleArray or Tracer
+        the mean, finite and >= 0 (numpy's ``scale``, not the rate).
+    size : None, int or tuple of int
+        draw an array of this shape (numpy's meaning).
+
+    Returns
+    -------
+    float, ndarray, Triple, TripleArray or Tracer
+        a float for a scalar ``scale`` without ``size``, an array otherwise; the carrier
+        kind of ``scale`` inside a derivative.
+
+    Raises
+    ------
+    ValueError
+        naming the first bad element, if ``scale`` is negative or not finite; or if the
+        shapes do not broadcast.
+    TypeError
+        if ``scale`` is not real-valued.
 
     Examples
     --------
