@@ -25,19 +25,58 @@ def _is_carrier(x) -> bool:
 
 
 def value(t):
-    """The primal value of a triple; floats and arrays pass through.
+    """The primal value of a triple or triple array; other inputs pass through unchanged.
+
+    Use it to read a triple's sampled value on purpose (``float(t)`` refuses when that
+    would drop a derivative, see :class:`PerturbationLostError`).
+
+    Parameters
+    ----------
+    t : float, ndarray, Triple, TripleArray or Tracer
+
+    Returns
+    -------
+    float, int or ndarray
+        ``t.value`` for a carrier (Triple, TripleArray, Tracer), else ``t`` itself.
+
+    See Also
+    --------
+    delta, perturbations
 
     Examples
     --------
     >>> import stochad
     >>> stochad.value(2.5)
     2.5
+    >>> stochad.value(stochad.stochastic_triple(stochad.bernoulli, 0.3, rng=0))
+    0
     """
     return t.value if _is_carrier(t) else t
 
 
 def delta(t):
-    """The almost-sure derivative ``δ`` of a triple (0 for a float).
+    """The almost-sure derivative ``δ`` of a triple (0 for a non-carrier).
+
+    For the smoothed backend ``δ`` is the smoothed derivative (see :func:`smoothed_delta`).
+
+    Parameters
+    ----------
+    t : float, ndarray, Triple or TripleArray
+
+    Returns
+    -------
+    float or ndarray
+        ``t.delta`` (an array of the shape of a triple array), ``0.0`` for a float or
+        ndarray.
+
+    Raises
+    ------
+    AttributeError
+        for a reverse-mode Tracer, which has no forward derivative.
+
+    See Also
+    --------
+    value, derivative_contribution
 
     Examples
     --------
@@ -49,7 +88,29 @@ def delta(t):
 
 
 def perturbations(t) -> list[Perturbation]:
-    """The live finite perturbations of a triple (empty for a float).
+    """The live finite perturbations of a triple (empty for a non-carrier).
+
+    Each :class:`Perturbation` says: under ``p + ε`` the value jumps to ``alternate`` with
+    probability ``weight·ε``. Perturbations pruned away (dead events) are not listed.
+
+    Parameters
+    ----------
+    t : float, ndarray, Triple or TripleArray
+
+    Returns
+    -------
+    list of Perturbation, or ndarray of object
+        for a triple array, an object array of the same shape holding one list (of 0 or 1
+        perturbations) per element.
+
+    Raises
+    ------
+    AttributeError
+        for a reverse-mode Tracer.
+
+    See Also
+    --------
+    Perturbation, derivative_contribution
 
     Examples
     --------
@@ -64,6 +125,28 @@ def perturbations(t) -> list[Perturbation]:
 def derivative_contribution(t):
     """The single-sample derivative estimate ``δ + Σ w·(Y − X)`` of a triple.
 
+    ``X`` is the value, and each live perturbation contributes its weight ``w`` times the
+    change to its alternate ``Y``. Its expectation over the program's randomness is
+    ``d/dp E[f(p)]`` (pruned and dict backends); for the smoothed backend it is ``δ``.
+
+    Parameters
+    ----------
+    t : float, ndarray, Triple or TripleArray
+
+    Returns
+    -------
+    float or ndarray
+        elementwise for a triple array; ``0.0`` for a float or ndarray.
+
+    Raises
+    ------
+    AttributeError
+        for a reverse-mode Tracer.
+
+    See Also
+    --------
+    derivative_estimate : run a program and return this number.
+
     Examples
     --------
     >>> import stochad
@@ -77,8 +160,29 @@ def derivative_contribution(t):
 def smoothed_delta(t):
     """The smoothed scalar derivative of a triple from the smoothed backend.
 
-    For the ``"pruned"``/``"dict"`` backends a triple's derivative is not a scalar; use
-    :func:`derivative_contribution` there.
+    With ``backend="smoothed"`` each discrete draw's jumps are replaced by their
+    conditional expectation, so the derivative is one scalar per value (biased once draws
+    feed nonlinearly into later draws). For the ``"pruned"``/``"dict"`` backends a
+    triple's derivative is not a scalar; use :func:`derivative_contribution` there.
+
+    Parameters
+    ----------
+    t : float, ndarray, Triple or TripleArray
+        a carrier from the smoothed backend, or a non-carrier (gives 0).
+
+    Returns
+    -------
+    float or ndarray
+        ``t.delta``; ``0.0`` for a float or ndarray.
+
+    Raises
+    ------
+    ValueError
+        for a triple from a backend that carries perturbations (pruned, dict).
+
+    See Also
+    --------
+    SmoothedBackend, stochad.grad
 
     Examples
     --------
@@ -141,23 +245,45 @@ def _contribution(out):
 
 
 def stochastic_triple(f, p: float, *, backend="pruned", rng=None):
-    """The triple ``f`` returns when fed ``p + ε``.
+    """The triple ``f`` returns when fed ``p + ε``: its value, ``δ`` and perturbations.
+
+    Runs ``f`` once on a triple with value ``p`` and derivative 1. Use it to inspect the
+    stochastic derivative of one run; :func:`derivative_estimate` returns the number.
 
     Parameters
     ----------
     f : callable
         a program of one float argument; it may call stochad's samplers.
     p : float
-        the point.
-    backend : {"pruned", "dict", "smoothed"} or Backend
+        the point, finite.
+    backend : {"pruned", "dict", "exact", "smoothed"} or Backend
+        how perturbations of different draws combine (``"exact"`` is ``"dict"``).
     rng : None, int or numpy.random.Generator
+        every sampler inside ``f`` draws from it; ``None`` uses the module generator
+        (see :func:`seed`), an int >= 0 seeds a new one.
+
+    Returns
+    -------
+    object
+        whatever ``f`` returns: usually a Triple (or a TripleArray for array draws).
+
+    Raises
+    ------
+    TypeError
+        if ``f`` is not callable, ``p`` is not a real number (or is an ndarray), or
+        ``rng`` is of another type.
+    ValueError
+        if ``p`` is not finite, ``backend`` is unknown or the ``rng`` seed is negative.
+
+    See Also
+    --------
+    derivative_estimate, perturbations
 
     Examples
     --------
     >>> import stochad
-    >>> t = stochad.stochastic_triple(lambda p: stochad.bernoulli(p) * 3.0, 0.5, rng=2)
-    >>> t.value in (0.0, 3.0)
-    True
+    >>> stochad.stochastic_triple(lambda p: stochad.bernoulli(p) * 3.0, 0.3, rng=0)
+    Triple(0.0 + 0.0ε [3.0 with weight 1.42857ε])
     """
     check_callable("f", f)
     p = _check_point("p", p)
@@ -171,22 +297,48 @@ def stochastic_triple(f, p: float, *, backend="pruned", rng=None):
 def derivative_estimate(f, p, *, backend="pruned", rng=None, direction=None):
     """One sample of ``d/dp E[f(p)]``: unbiased for ``"pruned"``/``"dict"``, smoothed else.
 
+    Runs ``f`` on a stochastic triple seeded at ``p`` and returns the output's
+    :func:`derivative_contribution`. Average many samples (:func:`expected_derivative`)
+    for the derivative of the expectation.
+
     Parameters
     ----------
     f : callable
-        the program.
+        the program; returns a number, triple or (with a scalar ``p`` or ``direction``)
+        a triple array.
     p : float or ndarray
-        the point. For an ndarray the result is the gradient (one forward pass per
+        the point, finite. For an ndarray the result is the gradient (one forward pass per
         coordinate, every pass on the same random draws), unless ``direction`` is given.
-    backend : {"pruned", "dict", "smoothed"} or Backend
+    backend : {"pruned", "dict", "exact", "smoothed"} or Backend
+        ``"dict"`` is scalar-only: with an ndarray ``p`` it runs ``f`` on an object array
+        of triples.
     rng : None, int or numpy.random.Generator
         every sampler inside ``f`` draws from it.
     direction : float or ndarray, optional
-        differentiate along ``direction`` (one pass).
+        differentiate along ``direction`` (one pass); same shape as ``p``.
 
     Returns
     -------
     float or ndarray
+        a float for a scalar output; for an ndarray ``p`` without ``direction``, the
+        gradient of ``p``'s shape; an array where ``f`` returns a triple array.
+
+    Raises
+    ------
+    TypeError
+        if ``f`` is not callable, ``p``/``direction`` is not a real float or ndarray, ``f``
+        returns a list or tuple, or ``rng`` has another type.
+    ValueError
+        if ``p`` or ``direction`` is not finite, ``direction``'s shape differs from ``p``'s,
+        ``f`` returns a non-scalar for an ndarray ``p`` without ``direction``, or
+        ``backend`` is unknown.
+    PerturbationLostError
+        if ``f`` converts a triple (``if``, ``bool``, ``int``, ``float``, indexing) where
+        that would drop a perturbation.
+
+    See Also
+    --------
+    expected_derivative, stochastic_triple, stochad.grad
 
     Examples
     --------
@@ -199,6 +351,9 @@ def derivative_estimate(f, p, *, backend="pruned", rng=None, direction=None):
     >>> est = stochad.derivative_estimate(walk, 0.5, rng=0)   # E = 5(2p - 1): d/dp = 10
     >>> isinstance(est, float)
     True
+    >>> import numpy as np
+    >>> stochad.derivative_estimate(lambda p: stochad.sum(p * p), np.array([1.0, 2.0])).tolist()
+    [2.0, 4.0]
     """
     check_callable("f", f)
     p = _check_point("p", p)
@@ -240,9 +395,21 @@ def _plain(x):
 class DerivativeEstimate:
     """Independent derivative samples with their mean and standard error.
 
-    The result of :func:`expected_derivative`: ``.samples`` (one row per estimate),
-    ``.n``, ``.mean``, ``.std`` and ``.stderr`` (``std / sqrt(n)``); it prints as
-    ``mean ± stderr (n=...)`` rounded to the standard error's first digit.
+    The result of :func:`expected_derivative`.
+
+    Attributes
+    ----------
+    samples : ndarray
+        one row per estimate: shape ``(n,)`` for a scalar derivative, ``(n, *shape)``
+        for a gradient.
+    n : int
+        the number of samples.
+    mean, std : float or ndarray
+        sample mean and standard deviation (``ddof=1``; 0 for ``n = 1``).
+    stderr : float or ndarray
+        ``std / sqrt(n)``.
+
+    It prints as ``mean ± stderr (n=...)`` rounded to the standard error's first digit.
 
     Examples
     --------
@@ -289,6 +456,32 @@ class DerivativeEstimate:
 
 def expected_derivative(f, p, n: int, *, backend="pruned", rng=None) -> DerivativeEstimate:
     """Estimate ``d/dp E[f(p)]`` from ``n`` independent samples.
+
+    Calls :func:`derivative_estimate` ``n`` times on one generator, so successive samples
+    use fresh draws.
+
+    Parameters
+    ----------
+    f : callable
+        the program (see :func:`derivative_estimate`).
+    p : float or ndarray
+        the point, finite.
+    n : int
+        the number of samples, >= 1.
+    backend : {"pruned", "dict", "exact", "smoothed"} or Backend
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    DerivativeEstimate
+        with ``.mean``, ``.stderr`` and the ``.samples``.
+
+    Raises
+    ------
+    ValueError
+        if ``n`` is not a whole number >= 1; otherwise as :func:`derivative_estimate`.
+    TypeError, PerturbationLostError
+        as :func:`derivative_estimate`.
 
     Examples
     --------
