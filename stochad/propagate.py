@@ -17,16 +17,36 @@ def propagate(f, *args):
     """Apply an arbitrary Python function (any control flow) to triples.
 
     The primal value is ``f`` of the primal values; each finite perturbation is ``f`` of
-    that perturbation's alternate values. Where an argument carries a derivative ``δ``,
-    ``f`` runs once on perturbation-free triples so ``δ`` flows through its arithmetic
-    (``f`` must then use operators or stochad's math, and branch only where no
-    infinitesimal change flips the branch).
+    that perturbation's alternate values, with the perturbation's weight. Where an argument
+    carries a derivative ``δ``, ``f`` runs once on perturbation-free triples so ``δ`` flows
+    through its arithmetic (``f`` must then use operators or stochad's math, and branch
+    only where no infinitesimal change flips the branch).
 
     Parameters
     ----------
     f : callable
         a function of numbers returning a number; it must not draw random numbers.
     *args : float or Triple
+        scalar arguments. Without any :class:`Triple` among them ``f(*args)`` is returned
+        as is (triple arrays and tracers are passed to ``f`` unchanged).
+
+    Returns
+    -------
+    float or Triple
+        ``f``'s output, as a Triple when an argument is one.
+
+    Raises
+    ------
+    TypeError
+        if ``f`` is not callable, draws a random number, or returns something other than
+        a number (or a perturbation-free triple).
+    PerturbationLostError
+        if ``f`` calls ``float()`` on an argument that carries ``δ``, or, under the
+        smoothed backend, ``bool()``/``int()``/an ``if`` on one.
+
+    See Also
+    --------
+    stochad.where : a branch-free selection that also works on arrays and in reverse mode.
 
     Examples
     --------
@@ -41,6 +61,9 @@ def propagate(f, *args):
     >>> est = stochad.expected_derivative(f, 2.0, 2000, rng=0)
     >>> 0.0 < est.mean < 1.0
     True
+    >>> relu2 = lambda x: x * x if x > 0 else 0.0     # δ flows through x * x
+    >>> stochad.stochastic_triple(lambda p: stochad.propagate(relu2, p), 2.0)
+    Triple(4.0 + 4.0ε)
     """
     check_callable("f", f)
     triples = [a for a in args if isinstance(a, Triple)]
@@ -106,7 +129,33 @@ def take(seq, i):
     """``seq[i]`` for a random index triple ``i``, keeping every perturbation.
 
     In an alternate world where ``i`` jumps to ``i'``, the result is ``seq[i']`` in that
-    world (elements that are triples stay coupled to the same event).
+    world (elements that are triples stay coupled to the same event). The derivative ``δ``
+    is that of the selected element.
+
+    Parameters
+    ----------
+    seq : sequence of float or Triple
+        the values to choose from.
+    i : int or Triple
+        the index, a whole number in ``-len(seq)..len(seq)-1``, typically from
+        :func:`stochad.categorical` or :func:`stochad.bernoulli`.
+
+    Returns
+    -------
+    float or Triple
+        ``seq[i]``; a Triple when ``i`` is one.
+
+    Raises
+    ------
+    TypeError
+        if ``i`` (or one of its alternate values) is not a whole number.
+    ValueError
+        if ``i`` (or an alternate) is out of range, or ``i`` carries a smoothed
+        derivative (``backend="smoothed"``).
+
+    See Also
+    --------
+    stochad.categorical, stochad.where
 
     Examples
     --------

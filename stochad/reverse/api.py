@@ -85,7 +85,34 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
 def grad(f: Callable, *, rng=None) -> Callable:
     """Turn scalar-valued ``f`` into a function returning its smoothed gradient.
 
-    See :func:`value_and_grad` (this is its second output).
+    The second output of :func:`value_and_grad`: one forward and one backward pass give the
+    smoothed stochastic derivative by every coordinate of ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)`` returning a scalar; only ``x`` is differentiated.
+    rng : None, int or numpy.random.Generator
+        every sampler inside ``f`` draws from it; an int seed gives the same draws on
+        every call.
+
+    Returns
+    -------
+    callable
+        ``(x, *args, **kwargs) -> gradient``, with the structure of ``x`` (see
+        :func:`value_and_grad`).
+
+    Raises
+    ------
+    TypeError
+        at once if ``f`` is not callable; when called, for an ``x`` leaf that is not a
+        float or ndarray.
+    ValueError
+        when called, if ``f`` does not return a scalar.
+
+    See Also
+    --------
+    value_and_grad, stochad.derivative_estimate
 
     Examples
     --------
@@ -95,6 +122,8 @@ def grad(f: Callable, *, rng=None) -> Callable:
     >>> g = stochad.grad(lambda p: {"a": p["a"] * p["b"], "b": 0.0}["a"])
     >>> g({"a": 3.0, "b": 2.0})
     {'a': 2.0, 'b': 3.0}
+    >>> stochad.grad(lambda p: stochad.geometric(p))(0.5)   # d(1/p)/dp, straight-through
+    -4.0
     """
     both = value_and_grad(f, rng=rng)
 
