@@ -67,10 +67,28 @@ def evaluation(ev: Evaluation) -> Iterator[Evaluation]:
 
 @contextlib.contextmanager
 def using_rng(rng) -> Iterator[Evaluation]:
-    """Run the samplers inside the ``with`` block on ``rng`` (None, a seed or a Generator).
+    """Run the samplers inside the ``with`` block on ``rng``.
 
     Running a program under ``using_rng(seed)`` draws exactly the primal sample path that
-    ``derivative_estimate(f, p, rng=seed)`` differentiates.
+    ``derivative_estimate(f, p, rng=seed)`` differentiates. Inside the block samplers
+    return plain numbers (no triples).
+
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator
+        ``None`` uses the module generator (:func:`seed`), an int >= 0 seeds a new one.
+
+    Yields
+    ------
+    Evaluation
+        the evaluation context in force in the block (internal).
+
+    Raises
+    ------
+    TypeError
+        if ``rng`` is of another type.
+    ValueError
+        for a negative seed.
 
     Examples
     --------

@@ -21,6 +21,24 @@ _module_generator = np.random.default_rng()
 def seed(n: int | None) -> None:
     """Reseed the module-level generator used by samplers outside a derivative.
 
+    It also serves ``rng=None`` in :func:`stochad.derivative_estimate` and friends.
+
+    Parameters
+    ----------
+    n : None or int
+        a seed >= 0 for ``numpy.random.default_rng``; ``None`` takes fresh OS entropy.
+
+    Raises
+    ------
+    ValueError
+        for a negative seed (numpy's error).
+    TypeError
+        for a seed that is not an integer (numpy's error).
+
+    See Also
+    --------
+    using_rng : a generator for one block only.
+
     Examples
     --------
     >>> import stochad

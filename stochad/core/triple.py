@@ -18,6 +18,19 @@ __all__ = ["Triple", "Perturbation"]
 class Perturbation(NamedTuple):
     """One finite perturbation: the value jumps to ``alternate`` at rate ``weight``.
 
+    Under ``p + ε`` (``ε > 0`` small) the value becomes ``alternate`` with probability
+    ``weight·ε``; a negative weight means the jump happens for ``ε < 0`` and counts with the
+    opposite sign. Perturbations of the same ``event`` belong to one random jump.
+
+    Attributes
+    ----------
+    alternate : float or int
+        the alternate value ``Y``.
+    weight : float
+        the rate ``w`` (current weight of the event, after any pruning).
+    event : int
+        the id of the random event (within one evaluation).
+
     Examples
     --------
     >>> import stochad
@@ -44,24 +57,45 @@ def _meets_array(primitive: Primitive, args) -> bool:
 class Triple(PrimitiveOperators):
     """A stochastic triple: a value, its almost-sure derivative and finite perturbations.
 
+    A triple ``(X, δ, {(Y_k, w_k)})`` is the stochastic derivative of a random value:
+    ``δ`` is the derivative of the continuous part, and each perturbation says that under
+    ``p + ε`` the value jumps to ``Y_k`` with probability ``w_k·ε``. Its single-sample
+    derivative estimate is ``δ + Σ w_k·(Y_k − X)`` (:meth:`derivative_contribution`).
+    Arithmetic, numpy ufuncs and stochad's functions propagate triples like dual numbers;
+    each alternate is computed by the same operation.
+
     Users get triples from :func:`stochad.stochastic_triple` or inside a function passed
     to :func:`stochad.derivative_estimate`; they do not construct them directly.
 
     Attributes
     ----------
-    value
-        the primal value.
-    delta
+    value : float or int
+        the primal value ``X``.
+    delta : float
         the almost-sure derivative ``δ`` (for the smoothed backend: the smoothed scalar).
-    perturbations
+    perturbations : list of Perturbation
         the live finite perturbations, each an alternate value with its weight.
+
+    Raises
+    ------
+    PerturbationLostError
+        from ``bool(t)`` (``if``/``while``), ``int(t)`` or use as an index when an
+        alternate value would convert differently (or, under the smoothed backend, when
+        ``δ != 0``); from ``float(t)`` when ``δ != 0`` or an alternate differs from the
+        value. Use :func:`stochad.value` to read the value on purpose.
+
+    See Also
+    --------
+    stochad.TripleArray : many triples in numpy arrays.
 
     Examples
     --------
     >>> import stochad
     >>> t = stochad.stochastic_triple(lambda p: stochad.bernoulli(p) + 2 * p, 0.3, rng=1)
-    >>> float(t.delta)
-    2.0
+    >>> t
+    Triple(0.6 + 2.0ε [1.6 with weight 1.42857ε])
+    >>> float(t.delta), round(float(t.derivative_contribution()), 6)   # 2 + (1 - 0) / 0.7
+    (2.0, 3.428571)
     """
 
     __slots__ = ("value", "delta", "alts", "evaluation")
@@ -76,6 +110,7 @@ class Triple(PrimitiveOperators):
     # -- what the triple says -------------------------------------------------------
     @property
     def perturbations(self) -> list[Perturbation]:
+        """The live finite perturbations (dead or zero-weight events left out)."""
         return [
             Perturbation(alt, e.weight, e.id)
             for e, alt in self.alts.items()
@@ -83,6 +118,7 @@ class Triple(PrimitiveOperators):
         ]
 
     def derivative_contribution(self):
+        """The single-sample derivative estimate ``δ + Σ w·(Y − X)`` over live perturbations."""
         total = self.delta
         for e, alt in self.alts.items():
             if e.alive:
