@@ -10,6 +10,15 @@ __all__ = ["ExactBackend"]
 class ExactBackend(Backend):
     """Keep every perturbation (lower variance; memory grows with the number of events).
 
+    ``backend="dict"`` or ``"exact"``. Alternates of the same event combine coherently.
+    Scalar-only: triple arrays (array draws, ``size=``) raise ``NotImplementedError``; an
+    array ``p`` in :func:`stochad.derivative_estimate` becomes an object array of
+    triples. Takes no parameters.
+
+    See Also
+    --------
+    PrunedBackend
+
     Examples
     --------
     >>> import stochad

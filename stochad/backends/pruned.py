@@ -27,11 +27,18 @@ def choose_event(weights, uniform: float) -> int:
 
 
 class PrunedBackend(Backend):
-    """Keep one perturbation: unbiased, O(1) memory per value.
+    """Keep one perturbation per value: unbiased, O(1) memory per value.
 
-    When events ``a, b, …`` meet, one is kept with probability ``|w_k| / Σ|w|`` and its
-    weight becomes ``sign(w_k)·Σ|w|``; the others die everywhere. The expectation over
-    this choice is the sum of all contributions, so the estimate stays unbiased.
+    The default backend (``backend="pruned"``). When events ``a, b, …`` meet in one
+    operation, one is kept with probability ``|w_k| / Σ|w|`` and its weight becomes
+    ``sign(w_k)·Σ|w|``; the others die everywhere. The expectation over this choice is
+    the sum of all contributions, so the estimate stays unbiased. It is the only
+    perturbation-carrying backend with triple arrays. Takes no parameters.
+
+    See Also
+    --------
+    ExactBackend : keeps every perturbation (lower variance, more memory).
+    SmoothedBackend : no perturbations, a biased scalar derivative.
 
     Examples
     --------

@@ -16,7 +16,22 @@ class SmoothedBackend(Backend):
     independent of the sampled value: the surrogate-gradient choice of Gygax & Zenke.
     ``strategy="symmetric"`` averages the left and right jumps with weight ½
     (StochasticAD.jl's default). Smoothed derivatives are biased once draws feed
-    nonlinearly into later draws, but they are scalars, so reverse mode can carry them.
+    nonlinearly into later draws, but they are scalars, so reverse mode
+    (:func:`stochad.grad`) can carry them. Works on scalars and triple arrays.
+
+    Parameters
+    ----------
+    strategy : {"straight-through", "symmetric"}
+        how a discrete draw's left and right jumps are combined.
+
+    Raises
+    ------
+    ValueError
+        for another ``strategy``.
+
+    See Also
+    --------
+    stochad.smoothed_delta, stochad.grad, PrunedBackend
 
     Examples
     --------
@@ -25,6 +40,10 @@ class SmoothedBackend(Backend):
     >>> t = stochad.stochastic_triple(stochad.bernoulli, 0.25, backend=SmoothedBackend())
     >>> float(stochad.smoothed_delta(t))
     1.0
+    >>> t = stochad.stochastic_triple(stochad.bernoulli, 0.3, backend=SmoothedBackend("symmetric"),
+    ...                               rng=1)
+    >>> stochad.value(t), round(stochad.smoothed_delta(t), 6)   # X = 0: 1 / (2(1 - p))
+    (0, 0.714286)
     """
 
     name = "smoothed"
