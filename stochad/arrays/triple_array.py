@@ -59,14 +59,53 @@ def as_triple_array(x, evaluation) -> TripleArray:
 class TripleArray(PrimitiveOperators):
     """An array of stochastic triples (forward mode), propagated by numba kernels.
 
+    Element ``i`` is the triple ``(value[i], delta[i], (alternate[i], weight[i]))``: each
+    element carries at most one finite perturbation (pruned backend) whose weight lives in
+    the evaluation's shared event table, so one random event can move many elements at
+    once and pruning kills it everywhere. Operations broadcast like numpy against floats,
+    ndarrays, scalar triples and other triple arrays; arithmetic operators, numpy ufuncs,
+    ``sum``/``mean``/``reshape``/``transpose``/``dot``/``@``/indexing and stochad's functions
+    all accept them.
+
     Users get triple arrays from the samplers (``stochad.bernoulli(p, size=...)`` with a
     triple ``p``, or array parameters that are triple arrays) and from
-    :func:`stochad.derivative_estimate` with an array ``p``. Operations broadcast like
-    numpy against floats, ndarrays, scalar triples and other triple arrays.
+    :func:`stochad.derivative_estimate` with an array ``p``; they do not construct them.
+    Backends ``"pruned"`` and ``"smoothed"`` only (``"dict"`` raises
+    ``NotImplementedError``).
+
+    Attributes
+    ----------
+    value : ndarray of float64
+        the primal values.
+    delta : ndarray of float64
+        the almost-sure (or smoothed) derivative of each element.
+    alternate : ndarray of float64
+        each element's alternate value (its value where it has no perturbation).
+    weight : ndarray of float64
+        each element's live perturbation weight (0 where none or dead).
+    shape, ndim, size : as for numpy arrays.
+
+    Raises
+    ------
+    PerturbationLostError
+        from ``numpy.asarray(x)`` and other conversions to a plain array (use
+        :func:`stochad.value`), and from indexing with a triple.
+    ValueError
+        from ``bool``/``int``/``float``/``index`` of an array with more than one element
+        (use :func:`stochad.where`); a one-element array converts like a scalar Triple.
+
+    See Also
+    --------
+    Triple, stochad.derivative_estimate
 
     Examples
     --------
     >>> import stochad
+    >>> t = stochad.stochastic_triple(lambda p: stochad.bernoulli(p, size=3), 0.3, rng=0)
+    >>> t.value.tolist(), t.weight.round(4).tolist()   # the 0 jumps to 1 at 1/(1 - p)
+    ([0.0, 1.0, 1.0], [1.4286, 0.0, 0.0])
+    >>> t[0]
+    Triple(0.0 + 0.0ε [1.0 with weight 1.42857ε])
     >>> def f(p):
     ...     x = stochad.bernoulli(p, size=(1000, 5))
     ...     s = x.sum(axis=1)
@@ -122,7 +161,13 @@ class TripleArray(PrimitiveOperators):
         return out
 
     def derivative_contribution(self) -> np.ndarray:
-        """``δ + w·(Y − X)`` elementwise: one derivative sample per element."""
+        """``δ + w·(Y − X)`` elementwise: one derivative sample per element.
+
+        Returns
+        -------
+        ndarray of float64
+            of the array's shape.
+        """
         if self.event is None:
             return self.delta
         n = self.size
@@ -136,7 +181,13 @@ class TripleArray(PrimitiveOperators):
         return flat.reshape(self.shape)
 
     def to_triple(self) -> Triple:
-        """A one-element triple array as a scalar :class:`~stochad.core.triple.Triple`."""
+        """A one-element triple array as a scalar :class:`~stochad.core.triple.Triple`.
+
+        Raises
+        ------
+        ValueError
+            if the array has more than one element.
+        """
         if self.size != 1:
             raise ValueError(f"to_triple needs a single element, this array has shape {self.shape}")
         value = float(self.value.reshape(-1)[0])
