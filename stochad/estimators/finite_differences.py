@@ -19,6 +19,37 @@ def finite_difference_estimate(
     With ``common_random_numbers`` both sides draw the same uniforms (the same child
     generator state), which cuts the variance but, for discrete programs, still leaves a
     bias of order ``h²`` and a variance of order ``1/h``; without, the sides are independent.
+    ``f`` runs on plain floats (no triples): a baseline for the stochastic-triple estimators.
+
+    Parameters
+    ----------
+    f : callable
+        the program, called as ``f(p ± h)``; returns a number (a 0-d result).
+    p : float
+        the point, finite.
+    h : float
+        the half step, finite and > 0.
+    rng : None, int or numpy.random.Generator
+        where both sides' draws come from.
+    common_random_numbers : bool
+        reuse the same random numbers on both sides.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        if ``f`` is not callable, ``p`` or ``h`` is not a real number, ``rng`` has another
+        type, or ``f`` returns an array with more than one element.
+    ValueError
+        if ``p`` is not finite, ``h`` is not finite and > 0, or the ``rng`` seed is
+        negative.
+
+    See Also
+    --------
+    score_function_estimate, stochad.derivative_estimate
 
     Examples
     --------
