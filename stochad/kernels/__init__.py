@@ -55,15 +55,35 @@ def numba_enabled() -> bool:
 def use_numba(enabled: bool) -> Iterator[None]:
     """Run kernels compiled (``True``) or as plain Python (``False``) inside the block.
 
+    The triple-array kernels give the same results either way (bit for bit); plain Python
+    is slower but easier to debug and step through. The previous setting is restored on
+    exit. The default at import comes from the environment variable ``STOCHAD_NUMBA``
+    (``0`` turns compilation off). The setting is module-global, not per thread.
+
+    Parameters
+    ----------
+    enabled : bool
+        compile (``True``) or run the Python twins (``False``); any value is read as a
+        truth value.
+
+    Yields
+    ------
+    None
+
+    See Also
+    --------
+    numba_enabled : the current setting.
+
     Examples
     --------
     >>> import stochad
-    >>> from stochad.kernels import use_numba
+    >>> from stochad.kernels import numba_enabled, use_numba
     >>> with use_numba(False):
     ...     est = stochad.derivative_estimate(
     ...         lambda p: stochad.bernoulli(p, size=3).sum(), 0.5, rng=0)
-    >>> float(est) in (0.0, 2.0, 4.0, 6.0)
-    True
+    ...     inside = numba_enabled()
+    >>> inside, float(est) in (0.0, 2.0, 4.0, 6.0)
+    (False, True)
     """
     global _enabled
     previous, _enabled = _enabled, bool(enabled)
