@@ -29,7 +29,15 @@ class PerturbationLostError(TypeError):
 
     Python's ``if``/``while``, ``bool()``, ``int()``, ``float()`` and indexing see only
     the primal value of a triple. When one of the triple's alternate values would give
-    a different outcome, the derivative would be wrong; stochad refuses instead.
+    a different outcome, the derivative would be wrong; stochad refuses instead. The same
+    holds under the smoothed backend for any value with a nonzero smoothed derivative,
+    and for ``float()`` of a triple with ``δ != 0``. A subclass of ``TypeError``.
+
+    See Also
+    --------
+    stochad.where : select between values, elementwise, keeping the perturbations.
+    stochad.propagate : run Python control flow on every alternate value.
+    stochad.value : read the primal value on purpose.
 
     Examples
     --------

@@ -49,6 +49,10 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
     ValueError
         if ``f`` does not return a scalar.
 
+    See Also
+    --------
+    grad, stochad.derivative_estimate, stochad.SmoothedBackend
+
     Examples
     --------
     >>> import numpy as np, stochad
