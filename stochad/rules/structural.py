@@ -318,12 +318,12 @@ def dot(a, b):
 
     Parameters
     ----------
-    a, b : float, array-like, Triple or TripleArray
+    a, b : float, array-like, Triple, TripleArray or Tracer
         scalars, or operands of :func:`matmul`.
 
     Returns
     -------
-    float, ndarray, Triple or TripleArray
+    float, ndarray, Triple, TripleArray or Tracer
         as :func:`matmul`, or as ``a * b`` for a scalar operand.
 
     Raises
@@ -335,16 +335,13 @@ def dot(a, b):
     --------
     matmul
 
-    Notes
-    -----
-    ``dot`` calls ``numpy.ndim`` on its arguments, which a reverse-mode Tracer does not
-    support (``TypeError``): inside :func:`stochad.grad` use :func:`matmul` or ``*``.
-
     Examples
     --------
     >>> import numpy as np, stochad
     >>> float(stochad.dot(np.array([1.0, 2.0]), np.array([3.0, 4.0])))
     11.0
+    >>> stochad.grad(lambda w: stochad.dot(np.array([1.0, 2.0]), w))(np.zeros(2)).tolist()
+    [1.0, 2.0]
     """
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return a * b
