@@ -409,7 +409,9 @@ class DerivativeEstimate:
     stderr : float or ndarray
         ``std / sqrt(n)``.
 
-    It prints as ``mean ± stderr (n=...)`` rounded to the standard error's first digit.
+    It prints as ``mean ± stderr (n=...)`` rounded to the standard error's first digit;
+    a standard error of 0 (or at rounding level) prints the mean to 6 significant digits,
+    and a gradient prints both arrays in full.
 
     Examples
     --------
