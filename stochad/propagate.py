@@ -28,7 +28,7 @@ def propagate(f, *args):
         a function of numbers returning a number; it must not draw random numbers.
     *args : float or Triple
         scalar arguments. Without any :class:`Triple` among them ``f(*args)`` is returned
-        as is (triple arrays and tracers are passed to ``f`` unchanged).
+        as is. Triple arrays and tracers raise ``TypeError``.
 
     Returns
     -------
@@ -39,7 +39,8 @@ def propagate(f, *args):
     ------
     TypeError
         if ``f`` is not callable, draws a random number, or returns something other than
-        a number (or a perturbation-free triple).
+        a number (or a perturbation-free triple); if an argument is a triple array or a
+        tracer.
     PerturbationLostError
         if ``f`` calls ``float()`` on an argument that carries ``δ``, or, under the
         smoothed backend, ``bool()``/``int()``/an ``if`` on one.
@@ -66,6 +67,13 @@ def propagate(f, *args):
     Triple(4.0 + 4.0ε)
     """
     check_callable("f", f)
+    for a in args:
+        if hasattr(type(a), "__stochad_priority__") and not isinstance(a, Triple):
+            # f would see the array (or tracer) itself and never run on its alternates
+            raise TypeError(
+                f"propagate takes numbers and scalar triples, got a {type(a).__name__}; "
+                "index single elements (x[i] is a scalar triple) or use array operations"
+            )
     triples = [a for a in args if isinstance(a, Triple)]
     if not triples:
         return f(*args)

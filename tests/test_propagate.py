@@ -226,3 +226,11 @@ def test_take_refuses_a_smoothed_index_instead_of_dropping_its_derivative():
 
     with pytest.raises(ValueError, match="smoothed derivative"):
         stochad.derivative_estimate(f, 0.4, backend="smoothed", rng=0)
+
+
+def test_propagate_refuses_arrays_of_triples_it_could_not_run_per_alternate():
+    def f(p):
+        return stochad.propagate(lambda x: x, stochad.bernoulli(p, size=3))
+
+    with pytest.raises(TypeError, match="scalar triples"):
+        stochad.derivative_estimate(f, 0.3, rng=0)

@@ -25,12 +25,11 @@ __all__ = ["TripleArray", "as_triple_array", "require_array_backend"]
 
 
 def require_array_backend(backend) -> None:
-    """Raise a clear error for a backend that has no array form (``"dict"``)."""
+    """Raise a clear error for a backend that has no array form (``"dict"``, score function)."""
     if not backend.supports_arrays:
         raise NotImplementedError(
-            f"backend {backend.name!r} is scalar-only: it keeps every perturbation of every "
-            "value, which has no fixed-size array form. Use backend='pruned' or "
-            "'smoothed' for array programs, or loop over scalar draws."
+            f"backend {backend.name!r} is scalar-only: {backend.scalar_only_reason}. Use "
+            "backend='pruned' or 'smoothed' for array programs, or loop over scalar draws."
         )
 
 

@@ -17,6 +17,8 @@ class Backend:
     name: str = "backend"
     carries_perturbations: bool = True
     supports_arrays: bool = False
+    scalar_only_reason: str = "it has no array form"
+    """Why a backend without ``supports_arrays`` works on scalar programs only."""
 
     def select(self, evaluation, events: list) -> list:
         """Return the events to keep out of the distinct alive ``events``."""

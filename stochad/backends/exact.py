@@ -28,6 +28,9 @@ class ExactBackend(Backend):
     """
 
     name = "dict"
+    scalar_only_reason = (
+        "it keeps every perturbation of every value, which has no fixed-size array form"
+    )
 
     def select(self, evaluation, events: list) -> list:
         return events

@@ -151,11 +151,13 @@ class Triple(PrimitiveOperators):
             tangents = [a.delta if isinstance(a, Triple) else None for a in args]
             delta = primitive.jvp(values, kwargs, tangents)
         else:
+            # numpy scalars, so a rule like 1/x at 0 gives inf as on arrays (not ZeroDivisionError)
+            at = [np.float64(v) if isinstance(v, (int, float)) else v for v in values]
             for i, a in enumerate(args):
                 if isinstance(a, Triple) and a.delta != 0:
                     partial = primitive.partial(i, smoothed)
                     if partial is not None:
-                        delta = delta + partial(*values, out) * a.delta
+                        delta = delta + partial(*at, out) * a.delta
         alts = {}
         if backend.carries_perturbations:
             events = alive_events(a.alts for a in args if isinstance(a, Triple))

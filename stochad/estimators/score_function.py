@@ -33,6 +33,7 @@ class ScoreFunctionBackend(Backend):
     """
 
     name = "score-function"
+    scalar_only_reason = "the score-function estimator is implemented for scalar draws"
     carries_perturbations = False
 
     def __init__(self):

@@ -75,6 +75,19 @@ class Tracer(PrimitiveOperators):
         """The evaluation this tracer's draws come from (samplers read its streams)."""
         return self.tape.evaluation
 
+    # reverse mode has no per-value tangent to read: the gradient comes out of grad
+    def _no_tangent(self):
+        raise TypeError(
+            "a traced value has no tangent or perturbations inside stochad.grad; the "
+            "gradient is what grad returns (stochad.value(x) reads the primal value)"
+        )
+
+    delta = property(_no_tangent)
+    perturbations = property(_no_tangent)
+
+    def derivative_contribution(self):
+        self._no_tangent()
+
     # -- how primitives and draws act on tracers ---------------------------------
     @classmethod
     def __stochad_apply__(cls, primitive: Primitive, args, kwargs):

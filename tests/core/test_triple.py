@@ -186,3 +186,12 @@ def test_smoothed_comparisons_still_convert():
         lambda p: 2.0 if stochad.bernoulli(p) > 0.5 else 1.0, 0.3, backend="smoothed", rng=0
     )
     assert est == 0.0
+
+
+def test_partials_follow_numpy_at_a_singularity_on_integer_values():
+    # log'(0) = 1/0: inf as for arrays, not Python's ZeroDivisionError on the int draw 0
+    with np.errstate(divide="ignore"):
+        est = stochad.derivative_estimate(
+            lambda lam: stochad.log(stochad.poisson(lam)), 1e-9, backend="smoothed", rng=0
+        )
+    assert est == np.inf

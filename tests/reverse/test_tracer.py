@@ -103,3 +103,11 @@ def test_numpy_reductions_call_the_tracer_methods():
 def test_conversions_of_a_traced_value_raise_rather_than_drop_its_gradient(convert):
     with pytest.raises(stochad.PerturbationLostError):
         stochad.grad(lambda x: convert(x) * x)(1.0)
+
+
+@pytest.mark.parametrize(
+    "read", [stochad.delta, stochad.perturbations, stochad.derivative_contribution]
+)
+def test_forward_mode_readers_on_a_tracer_say_where_the_gradient_is(read):
+    with pytest.raises(TypeError, match="what grad returns"):
+        stochad.grad(lambda x: read(x) * x)(1.0)
