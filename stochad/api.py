@@ -8,6 +8,7 @@ from numbers import Real
 
 import numpy as np
 
+from stochad._docstrings import fill_doc
 from stochad.backends.base import get_backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.random import RandomStreams, as_generator
@@ -22,6 +23,16 @@ __all__ = [
 
 def _is_carrier(x) -> bool:
     return hasattr(type(x), "__stochad_priority__")
+
+
+# what the forward-mode readers below raise on a Tracer (see stochad.reverse.tracer)
+_forward_reader = fill_doc(
+    raises_tracer="""
+    TypeError
+        for a reverse-mode Tracer (inside :func:`stochad.grad`): it has no tangent or
+        perturbations to read; the gradient is what ``grad`` returns.
+    """
+)
 
 
 def value(t):
@@ -54,6 +65,7 @@ def value(t):
     return t.value if _is_carrier(t) else t
 
 
+@_forward_reader
 def delta(t):
     """The almost-sure derivative ``δ`` of a triple (0 for a non-carrier).
 
@@ -71,8 +83,7 @@ def delta(t):
 
     Raises
     ------
-    AttributeError
-        for a reverse-mode Tracer, which has no forward derivative.
+    %(raises_tracer)s
 
     See Also
     --------
@@ -87,6 +98,7 @@ def delta(t):
     return t.delta if _is_carrier(t) else 0.0
 
 
+@_forward_reader
 def perturbations(t) -> list[Perturbation]:
     """The live finite perturbations of a triple (empty for a non-carrier).
 
@@ -105,8 +117,7 @@ def perturbations(t) -> list[Perturbation]:
 
     Raises
     ------
-    AttributeError
-        for a reverse-mode Tracer.
+    %(raises_tracer)s
 
     See Also
     --------
@@ -122,6 +133,7 @@ def perturbations(t) -> list[Perturbation]:
     return t.perturbations if _is_carrier(t) else []
 
 
+@_forward_reader
 def derivative_contribution(t):
     """The single-sample derivative estimate ``δ + Σ w·(Y − X)`` of a triple.
 
@@ -140,8 +152,7 @@ def derivative_contribution(t):
 
     Raises
     ------
-    AttributeError
-        for a reverse-mode Tracer.
+    %(raises_tracer)s
 
     See Also
     --------
@@ -157,6 +168,7 @@ def derivative_contribution(t):
     return t.derivative_contribution() if _is_carrier(t) else 0.0
 
 
+@_forward_reader
 def smoothed_delta(t):
     """The smoothed scalar derivative of a triple from the smoothed backend.
 
@@ -179,6 +191,7 @@ def smoothed_delta(t):
     ------
     ValueError
         for a triple from a backend that carries perturbations (pruned, dict).
+    %(raises_tracer)s
 
     See Also
     --------

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from stochad._docstrings import fill_doc
 from stochad.backends.smoothed import SmoothedBackend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.random import RandomStreams
@@ -16,7 +17,21 @@ from stochad.reverse.tracer import Tracer
 
 __all__ = ["grad", "value_and_grad"]
 
+# the Parameters section of both entry points
+_parameters = fill_doc(
+    parameters="""
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)`` returning a scalar; only ``x`` is differentiated.
+    rng : None, int or numpy.random.Generator
+        every sampler inside ``f`` draws from it; an int seed gives the same draws on
+        every call.
+    """
+)
 
+
+@_parameters
 def value_and_grad(f: Callable, *, rng=None) -> Callable:
     """Turn scalar-valued ``f`` into a function returning ``(f(x), smoothed gradient)``.
 
@@ -27,13 +42,7 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
     ``derivative_estimate(lambda t: f(x + t*v), 0.0, backend="smoothed", rng=rng)`` in
     every direction ``v``, from one forward and one backward pass.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)`` returning a scalar; only ``x`` is differentiated.
-    rng : None, int or numpy.random.Generator
-        every sampler inside ``f`` draws from it; an int seed gives the same draws on
-        every call.
+    %(parameters)s
 
     Returns
     -------
@@ -86,19 +95,14 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
     return value_and_gradient
 
 
+@_parameters
 def grad(f: Callable, *, rng=None) -> Callable:
     """Turn scalar-valued ``f`` into a function returning its smoothed gradient.
 
     The second output of :func:`value_and_grad`: one forward and one backward pass give the
     smoothed stochastic derivative by every coordinate of ``x``.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)`` returning a scalar; only ``x`` is differentiated.
-    rng : None, int or numpy.random.Generator
-        every sampler inside ``f`` draws from it; an int seed gives the same draws on
-        every call.
+    %(parameters)s
 
     Returns
     -------

@@ -133,9 +133,12 @@ _RETURNS = """\
         meets an ndarray gives a TripleArray (pruned and smoothed backends)."""
 
 
-def _unary_doc(summary: str, name: str, derivative: str, domain: str, examples: str) -> str:
-    """The numpy-style docstring of the elementwise function ``name`` of one argument."""
-    return f"""{summary}
+def _unary(primitive: Primitive, summary: str, derivative: str, domain: str, examples: str):
+    """The public function of ``primitive`` (one argument), with its numpy-style docstring."""
+    name = primitive.name
+    return _public(
+        primitive,
+        f"""{summary}
 
     Elementwise, numpy's semantics. On a stochastic triple with value ``x`` the result has
     value ``{name}(x)`` and almost-sure derivative ``{derivative}·δ``; each finite
@@ -156,93 +159,76 @@ def _unary_doc(summary: str, name: str, derivative: str, domain: str, examples: 
 
     Examples
     --------
-{examples}"""
+{examples}""",
+    )
 
 
-exp = _public(
+exp = _unary(
     EXP,
-    _unary_doc(
-        "Exponential ``e**x`` of a float, array, triple or tracer.",
-        "exp",
-        "exp(x)",
-        "any real value.",
-        """\
+    "Exponential ``e**x`` of a float, array, triple or tracer.",
+    "exp(x)",
+    "any real value.",
+    """\
     >>> import stochad
     >>> t = stochad.stochastic_triple(lambda p: stochad.exp(2 * p), 0.0)
     >>> float(stochad.value(t)), float(stochad.delta(t))
     (1.0, 2.0)
     """,
-    ),
 )
-log = _public(
+log = _unary(
     LOG,
-    _unary_doc(
-        "Natural logarithm of a float, array, triple or tracer.",
-        "log",
-        "(1/x)",
-        "values > 0 (on floats and arrays numpy gives ``-inf`` at 0, ``nan`` below).",
-        """\
+    "Natural logarithm of a float, array, triple or tracer.",
+    "(1/x)",
+    "values > 0 (on floats and arrays numpy gives ``-inf`` at 0, ``nan`` below).",
+    """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.log, 2.0)))
     0.5
     """,
-    ),
 )
-sqrt = _public(
+sqrt = _unary(
     SQRT,
-    _unary_doc(
-        "Square root of a float, array, triple or tracer.",
-        "sqrt",
-        "1/(2·sqrt(x))",
-        "values >= 0 (the derivative is infinite at 0).",
-        """\
+    "Square root of a float, array, triple or tracer.",
+    "1/(2·sqrt(x))",
+    "values >= 0 (the derivative is infinite at 0).",
+    """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.sqrt, 4.0)))
     0.25
     """,
-    ),
 )
-sin = _public(
+sin = _unary(
     SIN,
-    _unary_doc(
-        "Sine of a float, array, triple or tracer (radians).",
-        "sin",
-        "cos",
-        "any real value.",
-        """\
+    "Sine of a float, array, triple or tracer (radians).",
+    "cos(x)",
+    "any real value.",
+    """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.sin, 0.0)))
     1.0
     """,
-    ),
 )
-cos = _public(
+cos = _unary(
     COS,
-    _unary_doc(
-        "Cosine of a float, array, triple or tracer (radians).",
-        "cos(x)",
-        "−sin(x)",
-        "any real value.",
-        """\
+    "Cosine of a float, array, triple or tracer (radians).",
+    "−sin(x)",
+    "any real value.",
+    """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.cos, 0.5)))  # -sin(0.5)
     -0.479425538604203
     """,
-    ),
 )
-tanh = _public(
+tanh = _unary(
     TANH,
-    _unary_doc(
-        "Hyperbolic tangent of a float, array, triple or tracer.",
-        "tanh",
-        "1 − tanh(x)²",
-        "any real value.",
-        """\
+    "Hyperbolic tangent of a float, array, triple or tracer.",
+    "1 − tanh(x)²",
+    "any real value.",
+    """\
     >>> import stochad
     >>> float(stochad.delta(stochad.stochastic_triple(stochad.tanh, 0.0)))
     1.0
     """,
-    ),
 )
 sigmoid = _public(
     SIGMOID,

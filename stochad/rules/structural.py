@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from stochad._docstrings import fill_doc
 from stochad.rules.registry import Primitive, call, register
 
 __all__ = [
@@ -165,26 +166,22 @@ def _split(g, args, axis, stacked: bool):
     return tuple(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
 
 
-CONCATENATE = register(
-    Primitive(
-        "concatenate",
-        lambda *xs, axis=0: np.concatenate(xs, axis=axis),
-        jvp=lambda args, kw, t: np.concatenate(
-            [_zero_if_none(d, a) for d, a in zip(t, args, strict=True)], axis=kw.get("axis", 0)
-        ),
-        vjp=lambda args, kw, out, g, wanted=None: _split(g, args, kw.get("axis", 0), stacked=False),
+def _joining(name: str, join, stacked: bool) -> Primitive:
+    """The primitive ``join(xs, axis=axis)`` (``np.concatenate`` or ``np.stack``)."""
+    return register(
+        Primitive(
+            name,
+            lambda *xs, axis=0: join(xs, axis=axis),
+            jvp=lambda args, kw, t: join(
+                [_zero_if_none(d, a) for d, a in zip(t, args, strict=True)], axis=kw.get("axis", 0)
+            ),
+            vjp=lambda args, kw, out, g, wanted=None: _split(g, args, kw.get("axis", 0), stacked),
+        )
     )
-)
-STACK = register(
-    Primitive(
-        "stack",
-        lambda *xs, axis=0: np.stack(xs, axis=axis),
-        jvp=lambda args, kw, t: np.stack(
-            [_zero_if_none(d, a) for d, a in zip(t, args, strict=True)], axis=kw.get("axis", 0)
-        ),
-        vjp=lambda args, kw, out, g, wanted=None: _split(g, args, kw.get("axis", 0), stacked=True),
-    )
-)
+
+
+CONCATENATE = _joining("concatenate", np.concatenate, stacked=False)
+STACK = _joining("stack", np.stack, stacked=True)
 
 
 # -- public functions -----------------------------------------------------------------
@@ -194,7 +191,18 @@ STACK = register(
 # follow the value rule on the alternates, and on a triple array the pruned backend keeps one
 # perturbation per output element out of those of the elements it combines.
 
+# the Raises section of the reductions
+_reduction = fill_doc(
+    raises_axis_error="""
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        (a ``ValueError``) for an axis out of range.
+    """
+)
 
+
+@_reduction
 def sum(x, axis=None):  # noqa: A001 - numpy's name, on purpose
     """Sum of the elements of ``x`` over ``axis`` (numpy's meaning), for any carrier.
 
@@ -216,10 +224,7 @@ def sum(x, axis=None):  # noqa: A001 - numpy's name, on purpose
         ``x`` with ``axis`` removed; a full reduction of a triple array is a 0-d
         TripleArray.
 
-    Raises
-    ------
-    numpy.exceptions.AxisError
-        (a ``ValueError``) for an axis out of range.
+    %(raises_axis_error)s
 
     See Also
     --------
@@ -237,6 +242,7 @@ def sum(x, axis=None):  # noqa: A001 - numpy's name, on purpose
     return call(SUM, x, axis=axis)
 
 
+@_reduction
 def mean(x, axis=None):
     """Mean of ``x`` over ``axis`` (numpy's meaning), for any carrier.
 
@@ -255,10 +261,7 @@ def mean(x, axis=None):
     numpy.float64, ndarray, TripleArray or Tracer
         ``x`` with ``axis`` removed.
 
-    Raises
-    ------
-    numpy.exceptions.AxisError
-        (a ``ValueError``) for an axis out of range.
+    %(raises_axis_error)s
 
     See Also
     --------

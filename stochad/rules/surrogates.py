@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erfc, expit
 
+from stochad._docstrings import fill_doc
 from stochad.rules.registry import Primitive, call, register
 
 __all__ = [
@@ -133,9 +134,9 @@ def _check_beta(beta) -> float:
     return beta
 
 
-def logistic(beta: float = 1.0) -> Surrogate:
-    """Logistic noise: ``F = σ(βx)``, ``F′ = β σ(βx)(1 − σ(βx))`` (peak ``β/4``).
-
+# Parameters/Returns/Raises of every family whose only parameter is ``beta``
+_beta_family = fill_doc(
+    beta_sections="""
     Parameters
     ----------
     beta : float
@@ -149,6 +150,15 @@ def logistic(beta: float = 1.0) -> Surrogate:
     ------
     ValueError
         if ``beta`` is not finite and > 0 (or not convertible to float).
+    """
+)
+
+
+@_beta_family
+def logistic(beta: float = 1.0) -> Surrogate:
+    """Logistic noise: ``F = σ(βx)``, ``F′ = β σ(βx)(1 − σ(βx))`` (peak ``β/4``).
+
+    %(beta_sections)s
 
     Examples
     --------
@@ -165,25 +175,14 @@ def logistic(beta: float = 1.0) -> Surrogate:
     return Surrogate("logistic", b, lambda x: expit(b * np.asarray(x, dtype=np.float64)), density)
 
 
+@_beta_family
 def fast_sigmoid(beta: float = 1.0) -> Surrogate:
     """SuperSpike's fast sigmoid, normalized to integrate to 1.
 
     ``F = ½(1 + βx/(1+β|x|))``, ``F′ = (β/2)/(1 + β|x|)²`` (the unnormalized
     ``1/(1+β|x|)²`` integrates to ``2/β``).
 
-    Parameters
-    ----------
-    beta : float
-        the scale, finite and > 0.
-
-    Returns
-    -------
-    Surrogate
-
-    Raises
-    ------
-    ValueError
-        if ``beta`` is not finite and > 0 (or not convertible to float).
+    %(beta_sections)s
 
     Examples
     --------
@@ -200,22 +199,11 @@ def fast_sigmoid(beta: float = 1.0) -> Surrogate:
     )
 
 
+@_beta_family
 def cauchy(beta: float = 1.0) -> Surrogate:
     """Cauchy noise: ``F = ½ + arctan(πβx/2)/π``, ``F′ = (β/2)/(1 + (πβx/2)²)``.
 
-    Parameters
-    ----------
-    beta : float
-        the scale, finite and > 0.
-
-    Returns
-    -------
-    Surrogate
-
-    Raises
-    ------
-    ValueError
-        if ``beta`` is not finite and > 0 (or not convertible to float).
+    %(beta_sections)s
 
     Examples
     --------
@@ -233,24 +221,13 @@ def cauchy(beta: float = 1.0) -> Surrogate:
     )
 
 
+@_beta_family
 def gaussian(beta: float = 1.0) -> Surrogate:
     """Gaussian noise with standard deviation ``1/(β√2)``.
 
     ``F = ½ erfc(−βx)``, ``F′ = (β/√π) exp(−β²x²)``.
 
-    Parameters
-    ----------
-    beta : float
-        the scale, finite and > 0.
-
-    Returns
-    -------
-    Surrogate
-
-    Raises
-    ------
-    ValueError
-        if ``beta`` is not finite and > 0 (or not convertible to float).
+    %(beta_sections)s
 
     Examples
     --------
@@ -267,24 +244,13 @@ def gaussian(beta: float = 1.0) -> Surrogate:
     )
 
 
+@_beta_family
 def laplace(beta: float = 1.0) -> Surrogate:
     """Laplace noise: ``F′ = (β/2) e^{−β|x|}``.
 
     ``F = ½e^{βx}`` for x < 0, ``1 − ½e^{−βx}`` for x ≥ 0.
 
-    Parameters
-    ----------
-    beta : float
-        the scale, finite and > 0.
-
-    Returns
-    -------
-    Surrogate
-
-    Raises
-    ------
-    ValueError
-        if ``beta`` is not finite and > 0 (or not convertible to float).
+    %(beta_sections)s
 
     Examples
     --------
@@ -301,24 +267,13 @@ def laplace(beta: float = 1.0) -> Surrogate:
     return Surrogate("laplace", b, noise_cdf, lambda x: 0.5 * b * np.exp(-b * np.abs(x)))
 
 
+@_beta_family
 def triangular(beta: float = 1.0) -> Surrogate:
     """Triangular noise on ``[−1/β, 1/β]``: ``F′ = max(0, β − β²|x|)`` (piecewise linear).
 
     ``F = ½(1 + βx)²`` below 0, ``1 − ½(1 − βx)²`` above (``βx`` clipped to [−1, 1]).
 
-    Parameters
-    ----------
-    beta : float
-        the scale, finite and > 0.
-
-    Returns
-    -------
-    Surrogate
-
-    Raises
-    ------
-    ValueError
-        if ``beta`` is not finite and > 0 (or not convertible to float).
+    %(beta_sections)s
 
     Examples
     --------
@@ -335,24 +290,13 @@ def triangular(beta: float = 1.0) -> Surrogate:
     return Surrogate("triangular", b, noise_cdf, lambda x: np.maximum(0.0, b - b * b * np.abs(x)))
 
 
+@_beta_family
 def uniform(beta: float = 1.0) -> Surrogate:
     """Uniform noise on ``[−1/(2β), 1/(2β)]``: ``F′ = β·1[|x| < 1/(2β)]`` (the boxcar).
 
     ``F = clip(½ + βx, 0, 1)``.
 
-    Parameters
-    ----------
-    beta : float
-        the scale, finite and > 0.
-
-    Returns
-    -------
-    Surrogate
-
-    Raises
-    ------
-    ValueError
-        if ``beta`` is not finite and > 0 (or not convertible to float).
+    %(beta_sections)s
 
     Examples
     --------
