@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from stochad.arrays import buffers
 from stochad.arrays.propagation import merge_operands
 from stochad.arrays.triple_array import TripleArray, as_triple_array, require_array_backend
 from stochad.backends.smoothed import SmoothedBackend
@@ -40,7 +41,7 @@ def sample(rule, args, size, evaluation) -> TripleArray:
     a, b = flat_params(values, shape)
     tangents = [o._delta if isinstance(o, TripleArray) else None for o in ops]
     if not backend.carries_perturbations:
-        x = draw_values(kind, ev.streams.primal.random(n), a, b, np.empty(n))
+        x = draw_values(kind, ev.streams.primal.random(n), a, b, buffers.empty(n))
         delta = _smoothed(rule, kind, backend, x, a, b, tangents, shape)
         delta = None if delta is None else delta.reshape(shape)
         return TripleArray(x.reshape(shape), delta, None, None, ev)
@@ -51,7 +52,7 @@ def sample(rule, args, size, evaluation) -> TripleArray:
                 "continuous derivative; only finite perturbations"
             )
     d = flat_params([tangents[rule.continuous]], shape, fill=0.0)[0]
-    x, alternate, event = np.empty(n), np.empty(n), np.empty(n, np.int64)
+    x, alternate, event = buffers.empty(n), buffers.empty(n), buffers.empty(n, np.int64)
     used = _draw_in_chunks(kind, ev, a, b, d, x, alternate, event)
     if any(isinstance(o, TripleArray) and o.event is not None for o in ops):
         _couple(rule, kind, ops, values, shape, x, a, b, alternate, event, ev)
