@@ -14,15 +14,12 @@ from stochad.core.context import Evaluation, evaluation
 from stochad.core.random import RandomStreams, as_generator
 from stochad.core.triple import Perturbation, Triple
 from stochad.errors import check_callable
+from stochad.rules.registry import is_carrier
 
 __all__ = [
     "value", "delta", "perturbations", "derivative_contribution", "smoothed_delta",
     "stochastic_triple", "derivative_estimate", "expected_derivative", "DerivativeEstimate",
 ]  # fmt: skip
-
-
-def _is_carrier(x) -> bool:
-    return hasattr(type(x), "__stochad_priority__")
 
 
 # what the forward-mode readers below raise on a Tracer (see stochad.reverse.tracer)
@@ -62,7 +59,7 @@ def value(t):
     >>> stochad.value(stochad.stochastic_triple(stochad.bernoulli, 0.3, rng=0))
     0
     """
-    return t.value if _is_carrier(t) else t
+    return t.value if is_carrier(t) else t
 
 
 @_forward_reader
@@ -95,7 +92,7 @@ def delta(t):
     >>> float(stochad.delta(stochad.stochastic_triple(lambda p: p * p, 3.0)))
     6.0
     """
-    return t.delta if _is_carrier(t) else 0.0
+    return t.delta if is_carrier(t) else 0.0
 
 
 @_forward_reader
@@ -130,7 +127,7 @@ def perturbations(t) -> list[Perturbation]:
     >>> [(p.alternate, p.weight) for p in stochad.perturbations(t)] in ([(1, 2.0)], [])
     True
     """
-    return t.perturbations if _is_carrier(t) else []
+    return t.perturbations if is_carrier(t) else []
 
 
 @_forward_reader
@@ -165,7 +162,7 @@ def derivative_contribution(t):
     >>> float(stochad.derivative_contribution(t)) in (0.0, 2.0)
     True
     """
-    return t.derivative_contribution() if _is_carrier(t) else 0.0
+    return t.derivative_contribution() if is_carrier(t) else 0.0
 
 
 @_forward_reader
@@ -204,7 +201,7 @@ def smoothed_delta(t):
     >>> float(stochad.smoothed_delta(t))
     1.0
     """
-    if not _is_carrier(t):
+    if not is_carrier(t):
         return 0.0
     backend = t.evaluation.backend
     if backend.carries_perturbations:

@@ -9,6 +9,7 @@ from stochad.backends.base import alive_events
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.triple import Triple
 from stochad.errors import check_callable
+from stochad.rules.registry import is_carrier
 
 __all__ = ["propagate", "take"]
 
@@ -68,7 +69,7 @@ def propagate(f, *args):
     """
     check_callable("f", f)
     for a in args:
-        if hasattr(type(a), "__stochad_priority__") and not isinstance(a, Triple):
+        if is_carrier(a) and not isinstance(a, Triple):
             # f would see the array (or tracer) itself and never run on its alternates
             raise TypeError(
                 f"propagate takes numbers and scalar triples, got a {type(a).__name__}; "

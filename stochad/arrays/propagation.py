@@ -22,17 +22,13 @@ from stochad.arrays.triple_array import TripleArray, as_triple_array, require_ar
 from stochad.kernels.pruning import count_mixed_rows, prune_rows, prune_sum_rows
 from stochad.rules import elementwise as ew
 from stochad.rules import structural as st
-from stochad.rules.registry import Primitive, call
+from stochad.rules.registry import Primitive, call, is_carrier
 
 __all__ = ["apply", "merge_operands", "PERTURBATION_RULES"]
 
 
-def _is_carrier(x) -> bool:
-    return hasattr(type(x), "__stochad_priority__")
-
-
 def _evaluation_of(args):
-    return next(a.evaluation for a in args if _is_carrier(a))
+    return next(a.evaluation for a in args if is_carrier(a))
 
 
 def apply(primitive: Primitive, args, kwargs) -> TripleArray:
@@ -40,7 +36,7 @@ def apply(primitive: Primitive, args, kwargs) -> TripleArray:
     ev = _evaluation_of(args)
     backend = ev.backend
     require_array_backend(backend)
-    ops = [as_triple_array(a, ev) if _is_carrier(a) else a for a in args]
+    ops = [as_triple_array(a, ev) if is_carrier(a) else a for a in args]
     values = [o.value if isinstance(o, TripleArray) else o for o in ops]
     try:
         out = np.asarray(primitive.value(*values, **kwargs), dtype=np.float64)

@@ -17,22 +17,19 @@ from stochad.backends.smoothed import SmoothedBackend
 from stochad.distributions.vectorized import check_array_params, draw_shape, flat_params
 from stochad.kernels.rules import kind_of
 from stochad.kernels.sampling import couple, draw_values, draw_with_jumps, smoothed_tangent
+from stochad.rules.registry import is_carrier
 
 __all__ = ["sample"]
 
 _CHUNK = 1 << 16
 
 
-def _is_carrier(x) -> bool:
-    return hasattr(type(x), "__stochad_priority__")
-
-
 def sample(rule, args, size, evaluation) -> TripleArray:
     """Draw ``rule`` with parameters ``args`` (numbers, arrays, triples, triple arrays)."""
-    ev = next((a.evaluation for a in args if _is_carrier(a)), evaluation)
+    ev = next((a.evaluation for a in args if is_carrier(a)), evaluation)
     backend = ev.backend
     require_array_backend(backend)
-    ops = [as_triple_array(a, ev) if _is_carrier(a) else np.asarray(a, np.float64) for a in args]
+    ops = [as_triple_array(a, ev) if is_carrier(a) else np.asarray(a, np.float64) for a in args]
     values = [o.value if isinstance(o, TripleArray) else o for o in ops]
     shape = draw_shape([np.shape(v) for v in values], size)
     check_array_params(rule, values, shape)

@@ -19,7 +19,7 @@ from stochad.errors import PerturbationLostError
 from stochad.kernels.pruning import contribution
 from stochad.rules import structural as st
 from stochad.rules.operators import PrimitiveOperators
-from stochad.rules.registry import Primitive, call
+from stochad.rules.registry import Primitive, call, is_carrier
 
 __all__ = ["TripleArray", "as_triple_array", "require_array_backend"]
 
@@ -225,7 +225,7 @@ class TripleArray(PrimitiveOperators):
     # -- structure ----------------------------------------------------------------------
     def __getitem__(self, index):
         items = index if isinstance(index, tuple) else (index,)
-        if any(hasattr(type(i), "__stochad_priority__") for i in items):
+        if any(is_carrier(i) for i in items):
             raise PerturbationLostError(
                 "Indexing with a stochastic triple (use stochad.take or stochad.where)"
             )

@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from stochad.distributions.vectorized import draw_shape
+from stochad.rules.registry import is_carrier
 
 __all__ = ["sample_normal", "sample_exponential"]
 
 
 def _primal(name: str, x) -> np.ndarray:
     # any carrier (triple, triple array, tracer): check its primal; arithmetic carries the rest
-    value = x.value if hasattr(type(x), "__stochad_priority__") else x
+    value = x.value if is_carrier(x) else x
     array = np.asarray(value)
     if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
         raise TypeError(f"{name} must be real numbers, got {type(value).__name__}")

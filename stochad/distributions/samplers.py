@@ -14,6 +14,7 @@ from stochad.distributions.continuous import sample_exponential, sample_normal
 from stochad.distributions.geometric import GEOMETRIC
 from stochad.distributions.poisson import POISSON
 from stochad.distributions.vectorized import sample_plain_array
+from stochad.rules.registry import carrier_type
 
 __all__ = [
     "DISCRETE_RULES", "bernoulli", "binomial", "geometric", "poisson", "categorical", "normal",
@@ -32,15 +33,6 @@ def _evaluation_of(args):
     return current_evaluation()
 
 
-def _carrier_type(args):
-    best, carrier = -1, None
-    for a in args:
-        priority = getattr(type(a), "__stochad_priority__", -1)
-        if priority > best:
-            best, carrier = priority, type(a)
-    return carrier
-
-
 def _draw(rule: DiscreteRule, *args, size=None):
     """Dispatch a draw: scalar triples and floats here, arrays to their carrier type.
 
@@ -48,7 +40,7 @@ def _draw(rule: DiscreteRule, *args, size=None):
     ``__stochad_sample__(rule, args, size, evaluation)``.
     """
     evaluation = _evaluation_of(args)
-    carrier = _carrier_type(args)
+    carrier = carrier_type(args)
     if carrier is not None and hasattr(carrier, "__stochad_sample__"):
         return carrier.__stochad_sample__(rule, args, size, evaluation)
     if size is None and not any(isinstance(a, (np.ndarray, list, tuple)) for a in args):
@@ -282,7 +274,7 @@ def categorical(probs):
     True
     """
     probs = list(probs)
-    carrier = _carrier_type(probs)
+    carrier = carrier_type(probs)
     if carrier is not None and hasattr(carrier, "__stochad_sample__"):
         return carrier.__stochad_sample__(CATEGORICAL, probs, None, _evaluation_of(probs))
     return sample_categorical(_evaluation_of(probs), probs)

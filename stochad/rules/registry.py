@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Primitive", "PRIMITIVES", "register", "call"]
+__all__ = ["Primitive", "PRIMITIVES", "register", "call", "carrier_type", "is_carrier"]
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,25 @@ def register(primitive: Primitive) -> Primitive:
     return primitive
 
 
-def call(primitive: Primitive, *args, **kwargs):
-    """Apply ``primitive`` to ``args``, dispatching on the carrier types present."""
+def is_carrier(x) -> bool:
+    """True for a value of a carrier type (triple, triple array, tracer)."""
+    return hasattr(type(x), "__stochad_priority__")
+
+
+def carrier_type(args) -> type | None:
+    """The highest-priority carrier type among ``args`` (None if there is none)."""
     carrier = None
     best = -1
     for a in args:
         priority = getattr(type(a), "__stochad_priority__", -1)
         if priority > best:
             best, carrier = priority, type(a)
+    return carrier
+
+
+def call(primitive: Primitive, *args, **kwargs):
+    """Apply ``primitive`` to ``args``, dispatching on the carrier types present."""
+    carrier = carrier_type(args)
     if carrier is None:
         return primitive.value(*args, **kwargs)
     return carrier.__stochad_apply__(primitive, args, kwargs)
