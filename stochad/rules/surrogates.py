@@ -7,7 +7,7 @@ smoothed stochastic AD is the noise density ``F′`` itself (it integrates to 1)
 here is stated with its scale ``β`` (the density's height is ``O(β)``, its width
 ``O(1/β)``); ``β → ∞`` is the deterministic neuron.
 
-Two registry primitives use them:
+Three registry primitives use them:
 
 ``heaviside(x, surrogate)``
     value ``H(x) = 1 if x > 0 else 0``; piecewise constant, so forward triples carry the
@@ -15,7 +15,16 @@ Two registry primitives use them:
     surrogate derivative ``F′(x)``;
 ``surrogate.cdf(x)``
     the escape-noise probability ``F(x)`` with derivative ``F′(x)``, for stochastic neurons
-    ``bernoulli(surrogate.cdf(u − θ))``: their smoothed derivative is the same ``F′``.
+    ``bernoulli(surrogate.cdf(u − θ))``: their smoothed derivative is the same ``F′``;
+``with_surrogate(x, forward, surrogate)``
+    "this forward, that smoothed derivative": the value ``forward(x)`` (a steep sigmoid,
+    a step, any function) whose smoothed and reverse-mode derivative is
+    ``surrogate.derivative(x)``. Unbiased (pruned/dict) triples keep differentiating the
+    forward function itself, so they stay unbiased for the program as written.
+
+:func:`from_library` builds the surrogate derivative of snntorch, norse, spikingjelly, stork
+and spytorch by its name there, as a family with ``β`` and an explicit ``scale``
+(:data:`LIBRARY_SURROGATES` lists them).
 
 Examples
 --------
@@ -32,16 +41,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import erfc, expit
 
 from stochad._docstrings import fill_doc
-from stochad.rules.registry import Primitive, call, register
+
+try:
+    from stochad.core.primitives import Primitive, call, register
+except ImportError:  # the registry's place before the engine's re-layering (remove after it)
+    from stochad.rules.registry import Primitive, call, register
 
 __all__ = [
-    "Surrogate", "SURROGATES", "HEAVISIDE", "ESCAPE_NOISE", "heaviside",
+    "Surrogate", "SURROGATES", "HEAVISIDE", "ESCAPE_NOISE", "WITH_SURROGATE", "heaviside",
+    "with_surrogate", "LibrarySurrogate", "LIBRARY_SURROGATES", "from_library",
     "logistic", "fast_sigmoid", "cauchy", "gaussian", "laplace", "triangular", "uniform",
     "exponential_escape",
 ]  # fmt: skip
@@ -61,6 +75,11 @@ class Surrogate:
         ``F`` and ``F′`` on floats and numpy arrays.
     params : tuple of (name, value)
         any further parameter (``p0`` of the exponential escape rate).
+    scale : float
+        the surrogate derivative is ``scale · F′`` (1 for a matched pair). Other libraries'
+        surrogates are often such rescaled densities (snntorch's ``fast_sigmoid(slope=k)``
+        is ``fast_sigmoid(beta=k).scaled(2/k)``, see :func:`from_library`); the
+        escape-noise probability :meth:`cdf` is ``F`` whatever the scale.
 
     Build one with a family function (:func:`logistic`, :func:`fast_sigmoid`, ...) or
     :data:`SURROGATES`; pass it to :func:`heaviside`, or use :meth:`cdf` as a stochastic
@@ -79,6 +98,7 @@ class Surrogate:
     noise_cdf: Callable[[np.ndarray], np.ndarray]
     density: Callable[[np.ndarray], np.ndarray]
     params: tuple[tuple[str, float], ...] = ()
+    scale: float = 1.0
 
     def cdf(self, x):
         """The escape-noise probability ``F(x)`` of floats, arrays, triples and tracers.
@@ -118,20 +138,62 @@ class Surrogate:
         Returns
         -------
         numpy.float64 or ndarray
-            ``F′(x)``, >= 0, of the shape of ``x``.
+            ``scale · F′(x)``, >= 0, of the shape of ``x``.
         """
-        return self.density(x)
+        d = self.density(x)
+        return d if self.scale == 1.0 else self.scale * d
+
+    def scaled(self, factor: float) -> Surrogate:
+        """The same family with its surrogate derivative multiplied by ``factor``.
+
+        Parameters
+        ----------
+        factor : float
+            finite and > 0.
+
+        Returns
+        -------
+        Surrogate
+            ``derivative`` is ``factor · self.derivative``; ``cdf`` is unchanged, so as an
+            escape noise it is a *mismatched* pair unless ``factor · scale == 1``.
+
+        Raises
+        ------
+        ValueError
+            if ``factor`` is not finite and > 0.
+
+        Examples
+        --------
+        >>> from stochad import surrogates
+        >>> s = surrogates.fast_sigmoid(beta=25.0).scaled(2 / 25)   # snntorch fast_sigmoid
+        >>> s
+        surrogates.fast_sigmoid(beta=25.0).scaled(0.08)
+        >>> float(s.derivative(0.0))                            # 1/(25|x| + 1)² at 0
+        1.0
+        """
+        factor = _check_positive("factor", factor)
+        return replace(self, scale=self.scale * factor)
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.params)
-        return f"surrogates.{self.name}(beta={self.beta!r}{extra})"
+        scale = "" if self.scale == 1.0 else f".scaled({self.scale!r})"
+        return f"surrogates.{self.name}(beta={self.beta!r}{extra}){scale}"
+
+
+def _check_positive(name: str, value) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got bool")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from None
+    if not (value > 0.0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number > 0, got {name}={value!r}")
+    return value
 
 
 def _check_beta(beta) -> float:
-    beta = float(beta)
-    if not (beta > 0.0 and math.isfinite(beta)):
-        raise ValueError(f"beta must be a finite number > 0, got beta={beta!r}")
-    return beta
+    return _check_positive("beta", beta)
 
 
 # Parameters/Returns/Raises of every family whose only parameter is ``beta``
@@ -149,7 +211,9 @@ _beta_family = fill_doc(
     Raises
     ------
     ValueError
-        if ``beta`` is not finite and > 0 (or not convertible to float).
+        if ``beta`` is not finite and > 0.
+    TypeError
+        if ``beta`` is not a real number.
     """
 )
 
@@ -391,7 +455,7 @@ HEAVISIDE = register(
         "heaviside",
         _heaviside_value,
         piecewise_constant=True,
-        smoothed_partials=(lambda x, s, out: s.density(x), None),
+        smoothed_partials=(lambda x, s, out: s.derivative(x), None),
     )
 )
 ESCAPE_NOISE = register(
@@ -447,3 +511,249 @@ def heaviside(x, surrogate: Surrogate):
     0.125
     """
     return call(HEAVISIDE, x, _as_surrogate(surrogate))
+
+
+@dataclass(frozen=True)
+class _Forward:
+    """The forward function of :func:`with_surrogate` and its true derivative (or None)."""
+
+    value: Callable
+    derivative: Callable | None
+
+    def __repr__(self) -> str:
+        return f"forward({getattr(self.value, '__name__', self.value)!r})"
+
+
+def _zero_like(x):
+    return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+
+
+# Almost-sure partial: the forward function's own derivative (0 for a step: then finite
+# perturbations of x carry the jumps exactly). Smoothed/reverse partial: the surrogate.
+WITH_SURROGATE = register(
+    Primitive(
+        "with_surrogate",
+        lambda x, f, s: np.asarray(f.value(x), dtype=np.float64)[()],
+        partials=(
+            lambda x, f, s, out: _zero_like(x) if f.derivative is None else f.derivative(x),
+            None,
+            None,
+        ),
+        smoothed_partials=(lambda x, f, s, out: s.derivative(x), None, None),
+    )
+)
+
+
+def _forward_of(forward, forward_derivative) -> _Forward:
+    if isinstance(forward, Surrogate):
+        if forward_derivative is not None:
+            raise TypeError("forward_derivative is only for a callable forward, not a Surrogate")
+        return _Forward(forward.noise_cdf, forward.density)
+    if not callable(forward):
+        raise TypeError(
+            "forward must be a Surrogate (its cdf is used) or a callable on numpy arrays, "
+            f"got {type(forward).__name__}"
+        )
+    if forward_derivative is not None and not callable(forward_derivative):
+        raise TypeError(
+            f"forward_derivative must be callable or None, got {type(forward_derivative).__name__}"
+        )
+    return _Forward(forward, forward_derivative)
+
+
+def with_surrogate(x, forward, surrogate: Surrogate, *, forward_derivative=None):
+    """``forward(x)`` forward, ``surrogate.derivative(x)`` as its smoothed derivative.
+
+    The primitive behind surrogate-gradient networks such as Gygax & Zenke's Fig. 4-5:
+    a steep sigmoid ``σ_βf`` forward with ``σ′_βSG`` backward is
+    ``with_surrogate(x, surrogates.logistic(βf), surrogates.logistic(βSG))``.
+
+    What each mode computes:
+
+    * :func:`stochad.grad` and ``derivative_estimate(..., backend="smoothed")`` use
+      ``surrogate.derivative(x)`` as ``d forward / dx`` (a surrogate gradient, biased
+      unless it is the forward function's own derivative);
+    * the unbiased backends (``"pruned"``, ``"dict"``) ignore the surrogate: ``δ`` uses the
+      forward function's true derivative (a Surrogate's density, ``forward_derivative``,
+      or 0 for a callable without one, i.e. a piecewise-constant function), and finite
+      perturbations of ``x`` map each alternate ``Y`` to ``forward(Y)``. Their estimates
+      are therefore unbiased for the program as written, whatever the surrogate.
+
+    Parameters
+    ----------
+    x : float, ndarray, Triple, TripleArray or Tracer
+        the argument, e.g. ``u - theta``.
+    forward : Surrogate or callable
+        a Surrogate stands for its CDF ``F`` (true derivative ``F′``); a callable maps
+        floats/arrays to floats/arrays.
+    surrogate : Surrogate
+        whose :meth:`Surrogate.derivative` is the smoothed derivative.
+    forward_derivative : callable, optional
+        the true derivative of a callable ``forward``; None means 0 almost everywhere.
+
+    Returns
+    -------
+    numpy.float64, ndarray, Triple, TripleArray or Tracer
+        ``forward(x)``, the kind and shape of ``x``.
+
+    Raises
+    ------
+    TypeError
+        if ``surrogate`` is not a Surrogate, ``forward`` is neither a Surrogate nor
+        callable, or ``forward_derivative`` is given for a Surrogate ``forward``.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> from stochad import surrogates
+    >>> steep, soft = surrogates.logistic(100.0), surrogates.logistic(4.0)
+    >>> round(float(surrogates.with_surrogate(0.05, steep, soft)), 4)   # σ(100 · 0.05)
+    0.9933
+    >>> stochad.grad(lambda x: surrogates.with_surrogate(x, steep, soft))(0.0)   # σ′₄(0)
+    1.0
+    >>> t = stochad.stochastic_triple(lambda x: surrogates.with_surrogate(x, steep, soft), 0.0)
+    >>> float(stochad.delta(t))                    # unbiased backends: σ′₁₀₀(0) = 100/4
+    25.0
+    """
+    return call(
+        WITH_SURROGATE, x, _forward_of(forward, forward_derivative), _as_surrogate(surrogate)
+    )
+
+
+@dataclass(frozen=True)
+class LibrarySurrogate:
+    """One surrogate derivative of another SNN library, in stochad's terms.
+
+    Attributes
+    ----------
+    library, name : str
+        e.g. ``"snntorch"``, ``"fast_sigmoid"``.
+    parameter : str
+        the library's name of its slope/scale parameter.
+    default : float or None
+        its default (None where the library has none).
+    formula : str
+        the library's ``g′(x)``, ``x = U − θ``.
+    build : callable
+        ``build(value) -> Surrogate`` equal to the library's ``g′`` (family, β, scale).
+    scale : str
+        the factor between the library's ``g′`` and the matched density ``F′``.
+    note : str
+        anything a user porting a model should know.
+    """
+
+    library: str
+    name: str
+    parameter: str
+    default: float | None
+    formula: str
+    family: str
+    beta: str
+    scale: str
+    build: Callable[[float], Surrogate]
+    note: str = ""
+
+
+def _lib(library, name, parameter, default, formula, family, beta, scale, build, note=""):
+    return LibrarySurrogate(library, name, parameter, default, formula, family, beta, scale,
+                            build, note)  # fmt: skip
+
+
+LIBRARY_SURROGATES: dict[tuple[str, str], LibrarySurrogate] = {
+    (e.library, e.name): e
+    for e in [
+        _lib("snntorch", "fast_sigmoid", "slope", 25.0, "1/(k|x|+1)²", "fast_sigmoid", "k",
+             "2/k", lambda k: fast_sigmoid(k).scaled(2.0 / k)),
+        _lib("snntorch", "sigmoid", "slope", 25.0, "k σ(kx)(1−σ(kx))", "logistic", "k", "1",
+             logistic),
+        _lib("snntorch", "atan", "alpha", 2.0, "(α/2)/(1+(παx/2)²)", "cauchy", "α", "1", cauchy,
+             "the default of every snntorch neuron"),
+        _lib("spytorch", "SurrGradSpike", "scale", 100.0, "1/(s|x|+1)²", "fast_sigmoid", "s",
+             "2/s", lambda k: fast_sigmoid(k).scaled(2.0 / k)),
+        _lib("norse", "super", "alpha", 100.0, "1/(α|x|+1)²", "fast_sigmoid", "α", "2/α",
+             lambda a: fast_sigmoid(a).scaled(2.0 / a), "norse's default method"),
+        _lib("norse", "triangle", "alpha", 0.3, "α·max(0, 1−|x|)", "triangular", "1", "α",
+             lambda a: triangular(1.0).scaled(a), "LIFParameters uses alpha=100"),
+        _lib("norse", "tanh", "k", None, "1 − tanh²(kx)", "logistic", "2k", "2/k",
+             lambda k: logistic(2.0 * k).scaled(2.0 / k)),
+        _lib("norse", "heavi_erfc", "k", None, "(2/√π) e^{−k²x²}", "gaussian", "k", "2/k",
+             lambda k: gaussian(k).scaled(2.0 / k)),
+        _lib("spikingjelly", "Sigmoid", "alpha", 4.0, "α σ(αx)(1−σ(αx))", "logistic", "α", "1",
+             logistic, "the default of every spikingjelly neuron"),
+        _lib("spikingjelly", "ATan", "alpha", 2.0, "(α/2)/(1+(παx/2)²)", "cauchy", "α", "1",
+             cauchy),
+        _lib("spikingjelly", "Erf", "alpha", 2.0, "(α/√π) e^{−α²x²}", "gaussian", "α", "1",
+             gaussian),
+        _lib("spikingjelly", "PiecewiseQuadratic", "alpha", 1.0, "max(0, α − α²|x|)",
+             "triangular", "α", "1", triangular),
+        _lib("spikingjelly", "PiecewiseExp", "alpha", 1.0, "(α/2) e^{−α|x|}", "laplace", "α",
+             "1", laplace),
+        _lib("spikingjelly", "SoftSign", "alpha", 2.0, "α/(2(1+α|x|)²)", "fast_sigmoid", "α",
+             "1", fast_sigmoid),
+        _lib("spikingjelly", "SuperSpike", "alpha", 1.0, "α/(1+|x|)²", "fast_sigmoid", "1",
+             "2α", lambda a: fast_sigmoid(1.0).scaled(2.0 * a), "α is an amplitude"),
+        _lib("spikingjelly", "Rect", "alpha", 1.0, "α·1[|x| < 1/(2α)]", "uniform", "α", "1",
+             uniform),
+        _lib("stork", "SuperSpike", "beta", 20.0, "1/(β|x|+1)²", "fast_sigmoid", "β", "2/β",
+             lambda b: fast_sigmoid(b).scaled(2.0 / b), "stork's default activation"),
+        _lib("stork", "sigmoid", "beta", 10.0, "β σ(βx)(1−σ(βx))", "logistic", "β", "1",
+             logistic, "CustomSpike, SG_theory branch"),
+        _lib("stork", "scaled_sigmoid", "beta", 10.0, "σ(βx)(1−σ(βx))", "logistic", "β", "1/β",
+             lambda b: logistic(b).scaled(1.0 / b), "CustomSpike, SG_theory branch"),
+        _lib("stork", "EsserSpike", "beta", 1.0, "max(0, 1−|βx|)", "triangular", "β", "1/β",
+             lambda b: triangular(b).scaled(1.0 / b)),
+        _lib("stork", "SuperSpike_asymptote", "beta", 100.0, "β/(β|x|+1)²", "fast_sigmoid", "β",
+             "2", lambda b: fast_sigmoid(b).scaled(2.0)),
+        _lib("stork", "exponential", "delta_u", 0.133, "(p0/Δu) e^{x/Δu}, p0 = 0.01",
+             "exponential_escape", "1/Δu", "1",
+             lambda du: exponential_escape(1.0 / du, p0=0.01),
+             "stork does not clip: equal below x = Δu·ln(1/p0), 0 above it here"),
+    ]
+}  # fmt: skip
+"""Other libraries' surrogate derivatives by ``(library, name)``; see :func:`from_library`."""
+
+
+def from_library(library: str, name: str, value: float | None = None) -> Surrogate:
+    """The surrogate derivative another SNN library calls ``name``, as a stochad Surrogate.
+
+    The result's :meth:`Surrogate.derivative` equals the library's formula (including its
+    scale factor, stated in :data:`LIBRARY_SURROGATES` and docs/snn.md), so a ported model
+    gets the same gradient. Its :meth:`Surrogate.cdf` is the matching family's ``F``: as
+    escape noise such a scaled surrogate is a mismatched pair unless the scale is 1.
+
+    Parameters
+    ----------
+    library : str
+        ``"snntorch"``, ``"norse"``, ``"spikingjelly"``, ``"stork"`` or ``"spytorch"``.
+    name : str
+        the library's name of the surrogate (e.g. ``"fast_sigmoid"``, ``"atan"``).
+    value : float, optional
+        its slope/scale parameter; the library's default when omitted.
+
+    Returns
+    -------
+    Surrogate
+
+    Raises
+    ------
+    ValueError
+        for an unknown ``(library, name)`` (the message lists the known ones), a missing
+        ``value`` where the library has no default, or a ``value`` that is not > 0.
+
+    Examples
+    --------
+    >>> from stochad import surrogates
+    >>> surrogates.from_library("snntorch", "fast_sigmoid")          # slope 25
+    surrogates.fast_sigmoid(beta=25.0).scaled(0.08)
+    >>> surrogates.from_library("snntorch", "atan", 2.0)             # exactly Cauchy(β=α)
+    surrogates.cauchy(beta=2.0)
+    """
+    entry = LIBRARY_SURROGATES.get((library, name))
+    if entry is None:
+        known = ", ".join(f"{lib}/{n}" for lib, n in LIBRARY_SURROGATES)
+        raise ValueError(f"unknown surrogate library={library!r}, name={name!r}; known: {known}")
+    if value is None:
+        if entry.default is None:
+            raise ValueError(f"{library}/{name} has no default {entry.parameter}: pass value=")
+        value = entry.default
+    return entry.build(_check_positive(entry.parameter, value))
