@@ -7,37 +7,39 @@ interleaved in one process; the median ratio is printed, with the speed-up over 
 scalar Python path (measured on a small N, scaled per element) and the numba compile
 time of the first call (near zero once the on-disk cache is warm).
 
-Run: ``python benchmarks/batch_overhead.py``
+Run: ``python benchmarks/batch_overhead.py [--rows N] [--repeats R]``
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 
-import numpy as np
+__all__ = ["measure", "main"]
 
-import stochad
-
-N, K, P, REPEATS = 200_000, 50, 0.3, 15
-N_SCALAR = 200
+K, P = 50, 0.3
 
 
-def primal(rng):
-    x = rng.random((N, K)) < P
+def primal(rng, rows):
+    x = rng.random((rows, K)) < P
     s = x.sum(axis=1)
     return s * s
 
 
-def program(p, rows=N):
+def program(p, rows):
+    import stochad
+
     x = stochad.bernoulli(p, size=(rows, K))
     s = x.sum(axis=1)
     return s * s
 
 
-def scalar_program(p):
+def scalar_program(p, rows):
+    import stochad
+
     total = []
-    for _ in range(N_SCALAR):
+    for _ in range(rows):
         s = 0.0
         for _ in range(K):
             s = s + stochad.bernoulli(p)
@@ -51,35 +53,69 @@ def timed(function, *args, **kwargs) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
+def measure(rows: int = 200_000, repeats: int = 15, scalar_rows: int = 200) -> dict:
+    """Time the numpy primal and the triple-array derivative, interleaved; return the numbers.
+
+    Returns
+    -------
+    dict
+        ``primal`` and ``triple`` (lists of seconds), ``ratios`` (per repeat), ``ratio``
+        (their median), ``scalar_per_element`` and ``array_per_element`` (seconds),
+        ``compile_seconds`` (the first call on a 2-row program).
+    """
+    import numpy as np
+
+    import stochad
+
     rng = np.random.default_rng(0)
     start = time.perf_counter()
-    stochad.derivative_estimate(lambda p: program(p, rows=2), P, rng=1)  # compiles (or loads)
+    stochad.derivative_estimate(lambda p: program(p, 2), P, rng=1)  # compiles (or loads)
     compile_time = time.perf_counter() - start
 
     primal_times, triple_times = [], []
-    for i in range(REPEATS):
-        primal_times.append(timed(primal, rng))
-        triple_times.append(timed(stochad.derivative_estimate, program, P, rng=i))
-    ratio = statistics.median(t / p for t, p in zip(triple_times, primal_times, strict=True))
+    for i in range(repeats):
+        primal_times.append(timed(primal, rng, rows))
+        triple_times.append(timed(stochad.derivative_estimate, lambda p: program(p, rows), P,
+                                  rng=i))
+    ratios = [t / p for t, p in zip(triple_times, primal_times, strict=True)]
+    scalar = min(timed(stochad.derivative_estimate, lambda p: scalar_program(p, scalar_rows), P,
+                       rng=i) for i in range(3))
+    return {
+        "rows": rows, "cols": K, "p": P, "repeats": repeats, "primal": primal_times,
+        "triple": triple_times, "ratios": ratios, "ratio": statistics.median(ratios),
+        "scalar_per_element": scalar / (scalar_rows * K),
+        "array_per_element": statistics.median(triple_times) / (rows * K),
+        "compile_seconds": compile_time, "scalar_rows": scalar_rows,
+    }
 
-    scalar = min(timed(stochad.derivative_estimate, scalar_program, P, rng=i) for i in range(3))
-    per_element_scalar = scalar / (N_SCALAR * K)
-    per_element_array = statistics.median(triple_times) / (N * K)
 
-    print(f"N={N} x {K} Bernoulli({P}), sum per row, square; {REPEATS} interleaved repeats")
-    print(f"plain numpy primal: median {1e3 * statistics.median(primal_times):.1f} ms")
-    print(
-        f"triple arrays (derivative_estimate): median "
-        f"{1e3 * statistics.median(triple_times):.1f} ms"
-    )
-    print(f"median ratio triple arrays / numpy primal: {ratio:.2f}x (bar <= 4x, aim <= 2x)")
-    print(
-        f"speed-up over the scalar Python path: {per_element_scalar / per_element_array:.0f}x "
-        f"(scalar {1e6 * per_element_scalar:.2f} us/element on N={N_SCALAR}, "
-        f"arrays {1e9 * per_element_array:.1f} ns/element)"
-    )
-    print(f"first call (numba compile or cache load): {compile_time:.2f} s")
+def report(m: dict) -> str:
+    speedup = m["scalar_per_element"] / m["array_per_element"]
+    return "\n".join([
+        f"N={m['rows']} x {m['cols']} Bernoulli({m['p']}), sum per row, square; "
+        f"{m['repeats']} interleaved repeats",
+        f"plain numpy primal: median {1e3 * statistics.median(m['primal']):.1f} ms",
+        "triple arrays (derivative_estimate): median "
+        f"{1e3 * statistics.median(m['triple']):.1f} ms",
+        f"median ratio triple arrays / numpy primal: {m['ratio']:.2f}x (bar <= 4x, aim <= 2x)",
+        f"speed-up over the scalar Python path: {speedup:.0f}x (scalar "
+        f"{1e6 * m['scalar_per_element']:.2f} us/element on N={m['scalar_rows']}, arrays "
+        f"{1e9 * m['array_per_element']:.1f} ns/element)",
+        f"first call (numba compile or cache load): {m['compile_seconds']:.2f} s",
+    ])
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(prog="benchmarks/batch_overhead.py",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000, help="rows N (default 200000)")
+    parser.add_argument("--repeats", type=int, default=15, help="interleaved repeats (15)")
+    parser.add_argument("--scalar-rows", type=int, default=200,
+                        help="rows of the scalar-path comparison (200)")
+    args = parser.parse_args(argv)
+    m = measure(args.rows, args.repeats, args.scalar_rows)
+    print(report(m))
+    return m
 
 
 if __name__ == "__main__":

@@ -37,12 +37,14 @@ def stochad_loss(weights, X, T):
     return stochad.mean((y - T) ** 2)
 
 
-def main(repeats: int) -> float:
+def measure(repeats: int = 200, batch: int = BATCH, n_in: int = N_IN, n_hidden: int = N_HIDDEN,
+            n_out: int = N_OUT) -> dict:
+    """Time ``stochad.grad`` and the numpy forward, interleaved; return times and ratios."""
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(BATCH, N_IN))
-    T = (rng.random((BATCH, N_OUT)) < 0.5) * 1.0
-    W1 = rng.normal(size=(N_IN, N_HIDDEN)) / np.sqrt(N_IN)
-    W2 = rng.normal(size=(N_HIDDEN, N_OUT)) / np.sqrt(N_HIDDEN)
+    X = rng.normal(size=(batch, n_in))
+    T = (rng.random((batch, n_out)) < 0.5) * 1.0
+    W1 = rng.normal(size=(n_in, n_hidden)) / np.sqrt(n_in)
+    W2 = rng.normal(size=(n_hidden, n_out)) / np.sqrt(n_hidden)
 
     # the same draws: value_and_grad's loss is the numpy forward's loss on the same seed
     value, _ = stochad.value_and_grad(stochad_loss, rng=1)((W1, W2), X, T)
@@ -60,17 +62,25 @@ def main(repeats: int) -> float:
         t_numpy.append(middle - start)
         t_grad.append(end - middle)
         ratios.append((end - middle) / (middle - start))
-    ratio = float(np.median(ratios))
+    return {"shape": [batch, n_in, n_hidden, n_out], "repeats": repeats, "numpy": t_numpy,
+            "grad": t_grad, "ratios": ratios, "ratio": float(np.median(ratios))}
+
+
+def main(repeats: int) -> float:
+    m = measure(repeats)
+    batch, n_in, n_hidden, n_out = m["shape"]
     print(
         f"reverse_overhead: stochad.grad (both weight matrices) / numpy forward, stochastic "
-        f"binary MLP {BATCH}x{N_IN}->{N_HIDDEN}->{N_OUT}: median ratio {ratio:.2f}x "
-        f"(numpy forward {1e3 * np.median(t_numpy):.2f} ms, grad {1e3 * np.median(t_grad):.2f} "
-        f"ms, {repeats} interleaved repeats; bar <= 5x, aim <= 3x)"
+        f"binary MLP {batch}x{n_in}->{n_hidden}->{n_out}: median ratio {m['ratio']:.2f}x "
+        f"(numpy forward {1e3 * np.median(m['numpy']):.2f} ms, grad "
+        f"{1e3 * np.median(m['grad']):.2f} ms, {repeats} interleaved repeats; bar <= 5x, "
+        "aim <= 3x)"
     )
-    return ratio
+    return m["ratio"]
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=200)
+    parser = argparse.ArgumentParser(prog="benchmarks/reverse_overhead.py",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=200, help="interleaved repeats (200)")
     main(parser.parse_args().repeats)
