@@ -23,7 +23,14 @@ _parameters = fill_doc(
     Parameters
     ----------
     f : callable
-        ``f(x, *args, **kwargs)`` returning a scalar; only ``x`` is differentiated.
+        ``f(*args, **kwargs)`` returning a scalar (or, with ``has_aux``, a pair
+        ``(scalar, aux)``); the positional arguments ``argnums`` are differentiated.
+    argnums : int or tuple of int
+        which positional arguments to differentiate (JAX's meaning; negative numbers
+        count from the end). An int gives one gradient, a tuple a tuple of gradients.
+    has_aux : bool
+        ``f`` returns ``(value, aux)``; ``aux`` is passed through, with every tracer in it
+        (in nested lists, tuples and dicts) replaced by its value.
     rng : None, int or numpy.random.Generator
         every sampler inside ``f`` draws from it; an int seed gives the same draws on
         every call.
@@ -31,8 +38,43 @@ _parameters = fill_doc(
 )
 
 
+def _check_argnums(argnums) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else argnums
+    if (
+        not isinstance(nums, tuple)
+        or not nums
+        or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in nums)
+    ):
+        raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
+    return tuple(int(a) for a in nums)
+
+
+def _positions(nums: tuple[int, ...], n_args: int) -> list[int]:
+    positions = []
+    for a in nums:
+        if not -n_args <= a < n_args:
+            raise ValueError(
+                f"argnums={a} is out of range for a call with {n_args} positional argument(s)"
+            )
+        positions.append(a % n_args)
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"argnums must not repeat an argument, got {nums}")
+    return positions
+
+
+def _concrete(aux):
+    """``aux`` with every tracer replaced by its primal value."""
+    if isinstance(aux, Tracer):
+        return aux.value
+    if isinstance(aux, (list, tuple)):
+        return type(aux)(_concrete(a) for a in aux)
+    if isinstance(aux, dict):
+        return {k: _concrete(v) for k, v in aux.items()}
+    return aux
+
+
 @_parameters
-def value_and_grad(f: Callable, *, rng=None) -> Callable:
+def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -> Callable:
     """Turn scalar-valued ``f`` into a function returning ``(f(x), smoothed gradient)``.
 
     The gradient is the smoothed stochastic derivative (THEORY.md §3-4) of ``f`` along
@@ -47,16 +89,19 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
     Returns
     -------
     callable
-        ``(x, *args, **kwargs) -> (value, gradient)``. ``x`` may be a float, an ndarray
-        or a (nested) list/tuple/dict of them; the gradient has the same structure, with
-        floats for floats and float64 arrays of the same shapes for arrays.
+        ``(*args, **kwargs) -> (value, gradient)``, or ``((value, aux), gradient)`` with
+        ``has_aux``. A differentiated argument may be a float, an ndarray or a (nested)
+        list/tuple/dict of them; its gradient has the same structure, with floats for
+        floats and float64 arrays of the same shapes for arrays. A tuple ``argnums``
+        gives a tuple of gradients.
 
     Raises
     ------
     TypeError
-        for an argument of another type, or a non-callable ``f``.
+        for an argument of another type, a non-callable ``f``, ``argnums`` that is not
+        an int or tuple of ints, or (with ``has_aux``) an output that is not a pair.
     ValueError
-        if ``f`` does not return a scalar.
+        if ``f`` does not return a scalar, or ``argnums`` is out of range or repeats.
 
     See Also
     --------
@@ -71,24 +116,50 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
     >>> value, g = stochad.value_and_grad(loss, rng=0)(np.zeros(2))
     >>> np.allclose(g, 0.125)   # d mean / dw = sigmoid'(0) / 2 each, straight-through
     True
+    >>> def net(w, x):
+    ...     y = w * x
+    ...     return stochad.sum(y * y), y
+    >>> (v, y), (gw, gx) = stochad.value_and_grad(net, argnums=(0, 1), has_aux=True)(2.0, 3.0)
+    >>> v, float(y), gw, gx
+    (36.0, 6.0, 36.0, 24.0)
     """
     check_callable("f", f)
+    nums = _check_argnums(argnums)
 
-    def value_and_gradient(x, *args, **kwargs):
-        leaves, rebuild = flatten(x)
+    def value_and_gradient(*args, **kwargs):
+        positions = _positions(nums, len(args))
         ev = Evaluation(RandomStreams.from_rng(rng), SmoothedBackend())
         tape = Tape(ev)
-        tracers = [Tracer(leaf, tape, tape.new_input()) for leaf in leaves]
+        call_args = list(args)
+        traced = []  # per differentiated argument: (leaves, rebuild, tracers)
+        for i in positions:
+            leaves, rebuild = flatten(args[i])
+            tracers = [Tracer(leaf, tape, tape.new_input()) for leaf in leaves]
+            call_args[i] = unflatten(rebuild, tracers)
+            traced.append((leaves, rebuild, tracers))
         with evaluation(ev):
-            out = f(unflatten(rebuild, tracers), *args, **kwargs)
+            out = f(*call_args, **kwargs)
+        if has_aux:
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise TypeError(
+                    "with has_aux=True, f must return a pair (scalar, aux), got "
+                    f"{type(out).__name__}"
+                )
+            out, aux = out[0], _concrete(out[1])
         value = _scalar_output(out)
+        slots = [t.slot for _, _, tracers in traced for t in tracers]
         cotangents = (
-            tape.backward(out.slot, np.ones(()), [t.slot for t in tracers])
+            tape.backward(out.slot, np.ones(()), slots)
             if isinstance(out, Tracer)
-            else [None] * len(leaves)
+            else [None] * len(slots)
         )
-        gradient = [_gradient_leaf(g, leaf) for g, leaf in zip(cotangents, leaves, strict=True)]
-        return value, unflatten(rebuild, gradient)
+        gradients, k = [], 0
+        for leaves, rebuild, _ in traced:
+            g = [_gradient_leaf(c, leaf) for c, leaf in zip(cotangents[k:], leaves, strict=False)]
+            k += len(leaves)
+            gradients.append(unflatten(rebuild, g))
+        gradient = gradients[0] if isinstance(argnums, (int, np.integer)) else tuple(gradients)
+        return ((value, aux), gradient) if has_aux else (value, gradient)
 
     value_and_gradient.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     value_and_gradient.__doc__ = f"Value and smoothed gradient of {f!r}."
@@ -96,27 +167,27 @@ def value_and_grad(f: Callable, *, rng=None) -> Callable:
 
 
 @_parameters
-def grad(f: Callable, *, rng=None) -> Callable:
+def grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -> Callable:
     """Turn scalar-valued ``f`` into a function returning its smoothed gradient.
 
     The second output of :func:`value_and_grad`: one forward and one backward pass give the
-    smoothed stochastic derivative by every coordinate of ``x``.
+    smoothed stochastic derivative by every coordinate of the differentiated arguments.
 
     %(parameters)s
 
     Returns
     -------
     callable
-        ``(x, *args, **kwargs) -> gradient``, with the structure of ``x`` (see
-        :func:`value_and_grad`).
+        ``(*args, **kwargs) -> gradient`` (``(gradient, aux)`` with ``has_aux``), with
+        the structure of the differentiated argument(s) (see :func:`value_and_grad`).
 
     Raises
     ------
     TypeError
-        at once if ``f`` is not callable; when called, for an ``x`` leaf that is not a
-        float or ndarray.
+        at once if ``f`` is not callable or ``argnums`` is not an int or tuple of ints;
+        when called, for a differentiated leaf that is not a float or ndarray.
     ValueError
-        when called, if ``f`` does not return a scalar.
+        when called, if ``f`` does not return a scalar or ``argnums`` is out of range.
 
     See Also
     --------
@@ -132,11 +203,14 @@ def grad(f: Callable, *, rng=None) -> Callable:
     {'a': 2.0, 'b': 3.0}
     >>> stochad.grad(lambda p: stochad.geometric(p))(0.5)   # d(1/p)/dp, straight-through
     -4.0
+    >>> stochad.grad(lambda w, x: w * x, argnums=1)(2.0, 5.0)
+    2.0
     """
-    both = value_and_grad(f, rng=rng)
+    both = value_and_grad(f, argnums, has_aux, rng=rng)
 
-    def gradient(x, *args, **kwargs):
-        return both(x, *args, **kwargs)[1]
+    def gradient(*args, **kwargs):
+        out, g = both(*args, **kwargs)
+        return (g, out[1]) if has_aux else g
 
     gradient.__name__ = f"grad({getattr(f, '__name__', 'f')})"
     gradient.__doc__ = f"Smoothed gradient of {f!r}."
