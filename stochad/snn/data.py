@@ -357,7 +357,7 @@ def _random_manifold(rng, n_out: int, dim: int, n_freq: int, alpha: float):
         angles = 2 * np.pi * (x[:, None, :, None] * frequency[None] + phase[None])
         return np.sum(amplitude[None] * np.sin(angles), axis=(2, 3))
 
-    reference = raw(rng.random((1000, dim)))
+    reference = raw(rng.random((256, dim)))
     low, high = reference.min(axis=0), reference.max(axis=0)
 
     def manifold(x):

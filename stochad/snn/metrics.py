@@ -81,7 +81,8 @@ def fano_factor(trials, *, window: int = 1, ddof: int = 1, reduce: bool = True):
     (``nan``) and the reduction ignores them (a nan-mean). With ``window > 1`` the trains
     are first summed over a moving window of that many steps (Gygax & Zenke use 10 steps
     on SHD), so the factor describes counts rather than single bins. A Bernoulli bin of
-    probability ``p`` has factor ``1 − p``; a deterministic network has 0.
+    probability ``p`` has factor ``1 − p`` (over ``n`` trials the estimate's mean is
+    ``n/(n − ddof)·(1 − p)``); a deterministic network has 0.
 
     Parameters
     ----------

@@ -209,7 +209,7 @@ def test_spike_mse_of_bernoulli_spikes_unbiased_under_triples():
     S = np.array([[[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]])
     exact = 0.5 * np.sum(1 - 2 * S) / 2
     r = stochad.expected_derivative(
-        lambda p: spike_mse(stochad.bernoulli(p, size=(1, 3, 2)), S), 0.3, 4000, rng=0
+        lambda p: spike_mse(stochad.bernoulli(p, size=(1, 3, 2)), S), 0.3, 600, rng=0
     )
     assert abs(r.mean - exact) < 5 * r.stderr + 1e-12
 
