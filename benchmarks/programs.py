@@ -433,8 +433,9 @@ PROGRAMS: dict[str, Program] = {
             draws=2,
             note="exact σ'(w1)(σ(w2+b) − σ(b)); smoothed means σ'(w1)·w2·E_h[σ'(w2h+b)] "
             "(straight-through) and σ'(w1)·w2·(σ'(w2+b)+σ'(b))/2 (symmetric), equal here "
-            "because σ' is even and w2+b = −b (straight-through is even constant); only h's "
-            "jump reaches y (y's parameter has no tangent), so pruned and dict coincide",
+            "because σ' is even and w2+b = −b (straight-through is the same number on every "
+            "path); only h's jump reaches y (y's parameter has no tangent), so pruned and dict "
+            "coincide",
         ),
         _single("binomial_sq", f"X², X ~ Binomial({BINOMIAL_N}, p), p=0.3", binomial_squared,
                 0.3, BINOMIAL, 0.05,
@@ -469,7 +470,8 @@ PROGRAMS: dict[str, Program] = {
             fd_step=0.2,
             draws=2,
             note="X is Poisson(0.4λ): E = m + m², m = 0.4λ; the binomial's count carries the "
-            "Poisson's jumps (coupled alternate); smoothed means by the same thinning algebra",
+            "Poisson's jumps (coupled alternate), the only event (the binomial's p has no "
+            "tangent), so pruned and dict coincide; smoothed means by the same thinning algebra",
         ),
         Program(
             name="queue",

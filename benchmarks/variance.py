@@ -161,8 +161,8 @@ def summarize(program, estimators, measured: dict, reference: str) -> dict:
                          f"at n={n}; resolving it needs ~{measured['unresolved'][e.name]:.2g} "
                          "samples, past this run's budget")
         elif biased:
-            grown = f"n raised from {base} to " if n > base else f"n={n} "
-            notes.append(f"biased: {grown}resolve its exact bias {exact_bias:.3g} "
+            grown = f"n raised from {base} to {n} resolves" if n > base else f"n={n} resolves"
+            notes.append(f"biased: {grown} its exact bias {exact_bias:.3g} "
                          f"({exact_bias / stderr:.1f} SE)")
         elif exact_bias is not None and not e.name.startswith(("pruned", "dict", "score")):
             notes.append("unbiased on this program (exact expectation = derivative)")
