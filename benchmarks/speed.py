@@ -8,8 +8,11 @@ ranges; absolute times are printed, never asserted):
 - ``reverse``: ``stochad.grad`` of a stochastic binary MLP against its numpy forward on the
   same draws (``benchmarks/reverse_overhead.py``).
 
-SNN training-step rows (stochad.snn against snntorch / PyTorch) are not here yet: they wait
-for the SNN layer set to land.
+- ``snn``: one gradient of a small stochastic LIF network (escape noise, logistic β = 5) by
+  ``stochad.snn.value_and_grad`` with ``method="surrogate"``, ``"smoothed"`` and ``"score"``,
+  against one stochastic forward pass (``Network.forward``) of the same shape; skipped with a
+  message when ``stochad.snn`` is missing. (``"triple"`` is left out: on this shape one call
+  takes tens of seconds; snntorch / PyTorch comparisons are not here yet.)
 
     python -m benchmarks run speed [--quick]
     python benchmarks/speed.py --help
@@ -31,6 +34,47 @@ SIZES = {
              "mlp_repeats": 100},
     "quick": {"rows": 20_000, "array_repeats": 5, "mlp": (64, 50, 100, 10), "mlp_repeats": 10},
 }
+SNN_SIZES = {"full": {"shape": (16, 50, 40, 60, 5), "repeats": 7},
+             "quick": {"shape": (4, 20, 10, 15, 3), "repeats": 3}}
+
+
+def snn_rows(quick: bool, echo=print) -> list[dict]:
+    """Per method, the time of one SNN gradient over one stochastic forward pass."""
+    try:
+        from stochad import snn, surrogates
+    except ImportError:
+        echo("snn rows skipped: stochad.snn is not available")
+        return []
+    import numpy as np
+
+    import stochad
+    from benchmarks.results import interleaved, spread
+
+    size = SNN_SIZES["quick" if quick else "full"]
+    batch, steps, n_in, hidden, n_out = size["shape"]
+    net = snn.Network(n_in, [snn.LIF(hidden, spike=snn.EscapeNoise(surrogates.logistic(5.0))),
+                             snn.Readout(n_out)])
+    params = net.init_params(rng=0)
+    x = (np.random.default_rng(1).random((batch, steps, n_in)) < 0.1) * 1.0
+
+    def loss(out, target):
+        return stochad.mean((out - target) ** 2)
+
+    methods = ("surrogate", "smoothed", "score")
+    rng = np.random.default_rng(2)
+    calls = {"forward": lambda: net.forward(params, x, rng=rng)}
+    for m in methods:
+        calls[m] = (lambda m=m: snn.value_and_grad(loss, params, x, 0.1, network=net, method=m,
+                                                   rng=rng))
+    for call in calls.values():  # warm up: numba compiles, caches
+        call()
+    times = interleaved(calls, size["repeats"])
+    shape = f"LIF {batch}x{steps} steps, {n_in}->{hidden}->{n_out}"
+    return [{"name": f"snn {m}", "what": f"snn.value_and_grad(method='{m}'), {shape}",
+             "baseline": "one stochastic forward pass",
+             "ratio": spread([t / f for t, f in zip(times[m], times["forward"], strict=True)]),
+             "seconds": spread(times[m]), "baseline_seconds": spread(times["forward"]),
+             "repeats": size["repeats"], "extra": {}} for m in methods]
 
 
 def run(*, quick: bool = False, out=None, echo=print) -> dict:
@@ -62,6 +106,7 @@ def run(*, quick: bool = False, out=None, echo=print) -> dict:
          "baseline": "numpy forward, same draws", "ratio": spread(reverse["ratios"]),
          "seconds": spread(reverse["grad"]), "baseline_seconds": spread(reverse["numpy"]),
          "repeats": reverse["repeats"], "extra": {}},
+        *snn_rows(quick, echo),
     ]
     table = [[r["name"], r["what"], r["baseline"],
               f"{r['ratio']['median']:.2f} ({r['ratio']['q1']:.2f}–{r['ratio']['q3']:.2f})",
