@@ -12,6 +12,7 @@ Examples
 True
 """
 
+from stochad import distributions
 from stochad.api import (
     DerivativeEstimate,
     delta,
@@ -27,17 +28,8 @@ from stochad.arrays import TripleArray
 from stochad.backends import ExactBackend, PrunedBackend, SmoothedBackend
 from stochad.core.context import using_rng
 from stochad.core.random import seed
-from stochad.core.triple import Perturbation, Triple
-from stochad.distributions.samplers import (
-    bernoulli,
-    binomial,
-    categorical,
-    exponential,
-    geometric,
-    normal,
-    poisson,
-)
 from stochad.errors import PerturbationLostError
+from stochad.forward.triple import Perturbation, Triple
 from stochad.propagate import propagate, take
 from stochad.reverse import grad, value_and_grad
 from stochad.rules import surrogates
@@ -64,6 +56,17 @@ from stochad.rules.structural import (
     transpose,
 )
 from stochad.rules.surrogates import heaviside
+from stochad.samplers import (
+    bernoulli,
+    binomial,
+    categorical,
+    exponential,
+    geometric,
+    negative_binomial,
+    normal,
+    poisson,
+    sample,
+)
 
 __version__ = "0.1.0"
 
@@ -75,6 +78,7 @@ __all__ = [
     "expected_derivative", "exponential", "geometric", "log", "maximum", "minimum", "normal",
     "perturbations", "poisson", "propagate", "seed", "sigmoid", "sin", "smoothed_delta",
     "sqrt", "stochastic_triple", "take", "tanh", "using_rng", "value", "where", "sum", "mean",
-    "matmul", "dot", "reshape", "transpose", "concatenate", "stack",
+    "matmul", "dot", "reshape", "transpose", "concatenate", "stack", "negative_binomial",
+    "sample", "distributions",
     "grad", "value_and_grad", "heaviside", "surrogates",
 ]  # fmt: skip

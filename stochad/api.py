@@ -11,10 +11,11 @@ import numpy as np
 from stochad._docstrings import fill_doc
 from stochad.backends.base import get_backend
 from stochad.core.context import Evaluation, evaluation
+from stochad.core.primitives import is_carrier
 from stochad.core.random import RandomStreams, as_generator
-from stochad.core.triple import Perturbation, Triple
 from stochad.errors import check_callable
-from stochad.rules.registry import is_carrier
+from stochad.forward.triple import Perturbation, Triple
+from stochad.rules.structural import stack
 
 __all__ = [
     "value", "delta", "perturbations", "derivative_contribution", "smoothed_delta",
@@ -213,6 +214,14 @@ def smoothed_delta(t):
 
 
 def _check_point(name: str, p):
+    if is_carrier(p):
+        # a nested derivative: the point carries an enclosing derivative's tangent
+        if np.ndim(p.value) != 0:
+            raise NotImplementedError(
+                f"nested derivatives: {name} is an array carrier of an enclosing "
+                "derivative; nest scalar points only"
+            )
+        return p
     if isinstance(p, np.ndarray):
         if not np.issubdtype(p.dtype, np.number) or np.iscomplexobj(p):
             raise TypeError(f"{name} must be a real float or ndarray, got dtype {p.dtype}")
@@ -244,13 +253,22 @@ def _run(f, p, tangent, backend, streams: RandomStreams):
     ev = Evaluation(streams, backend)
     with evaluation(ev):
         out = f(seed_input(p, tangent, ev))
-    return _contribution(out)
+        return _contribution(out, ev)
 
 
-def _contribution(out):
+def _contribution(out, ev: Evaluation):
+    """The derivative sample of ``f``'s output in evaluation ``ev``.
+
+    Only ``ev``'s own carriers carry its derivative; a carrier of an enclosing
+    evaluation (``f`` returned something that does not depend on its argument) has
+    derivative 0 here. A contribution that is itself an enclosing derivative's carrier (a
+    nested derivative) is returned as it is, for the enclosing evaluation to carry on.
+    """
     if isinstance(out, (list, tuple)):
         raise TypeError("f must return a number or a triple, got a " + type(out).__name__)
-    c = derivative_contribution(out)
+    c = out.derivative_contribution() if is_carrier(out) and out.evaluation is ev else 0.0
+    if is_carrier(c):
+        return c
     return c if isinstance(c, np.ndarray) and c.ndim else float(c)
 
 
@@ -380,7 +398,7 @@ def derivative_estimate(f, p, *, backend="pruned", rng=None, direction=None):
         return _run(f, p, 1.0, backend, streams)
     primal_state = streams.primal.bit_generator.state
     aux_state = streams.aux.bit_generator.state
-    gradient = np.empty(p.shape)
+    gradient = np.empty(p.shape, dtype=object)
     for index in np.ndindex(p.shape):
         streams.primal.bit_generator.state = primal_state
         streams.aux.bit_generator.state = aux_state
@@ -393,7 +411,9 @@ def derivative_estimate(f, p, *, backend="pruned", rng=None, direction=None):
                 "pass direction= for a directional derivative"
             )
         gradient[index] = c
-    return gradient
+    if any(is_carrier(c) for c in gradient.flat):  # nested: the enclosing derivative's carriers
+        return stack(list(gradient.flat)).reshape(p.shape)
+    return gradient.astype(np.float64)
 
 
 def _plain(x):

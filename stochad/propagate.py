@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from stochad.backends.base import alive_events
 from stochad.core.context import Evaluation, evaluation
-from stochad.core.triple import Triple
+from stochad.core.events import moving_events
+from stochad.core.primitives import is_carrier, is_zero
 from stochad.errors import check_callable
-from stochad.rules.registry import is_carrier
+from stochad.forward.sampling import alternate_args
+from stochad.forward.triple import Triple
 
 __all__ = ["propagate", "take"]
 
@@ -83,7 +84,7 @@ def propagate(f, *args):
     # primal sample path: f runs on streams that refuse every draw.
     body = Evaluation(_NO_STREAMS, ev.backend)
     with evaluation(body):
-        if any(t.delta != 0 for t in triples):
+        if any(not is_zero(t.delta) for t in triples):
             duals = [
                 Triple(a.value, a.delta, {}, body) if isinstance(a, Triple) else a for a in args
             ]
@@ -93,15 +94,20 @@ def propagate(f, *args):
             out_value = _check_output(f(*[a.value if isinstance(a, Triple) else a for a in args]))
             out_delta = 0.0
         alts = {}
-        events = alive_events(t.alts for t in triples)
-        for event in ev.backend.select(ev, events):
-            alt_args = [a.alts.get(event, a.value) if isinstance(a, Triple) else a for a in args]
-            alts[event] = _check_output(f(*alt_args))
+        for event in ev.backend.merge_events(ev, moving_events(triples)):
+            alts[event] = _check_output(f(*alternate_args(args, event)))
     return Triple(out_value, out_delta, alts, ev)
 
 
 class _NoDraws:
+    def __call__(self, *args, **kwargs):
+        self.refuse()
+
     def __getattr__(self, name):
+        self.refuse()
+
+    @staticmethod
+    def refuse():
         raise TypeError(
             "propagate: f must not draw random numbers (it runs once per alternate value, "
             "so its draws would be neither coupled nor on the primal sample path)"
@@ -111,7 +117,7 @@ class _NoDraws:
 class _NoStreams:
     """The random streams ``f`` sees inside ``propagate``: any draw raises TypeError."""
 
-    primal = aux = _NoDraws()
+    primal = aux = uniform = _NoDraws()
 
 
 _NO_STREAMS = _NoStreams()
@@ -178,7 +184,7 @@ def take(seq, i):
     seq = list(seq)
     if not isinstance(i, Triple):
         return seq[_check_index(i, len(seq), "index")]
-    if i.delta != 0:
+    if not is_zero(i.delta):
         # only a smoothed index carries δ: a selection has no slope to chain it through
         raise ValueError(
             "take: the index carries a smoothed derivative, which indexing cannot pass on "
@@ -190,8 +196,8 @@ def take(seq, i):
     if not isinstance(chosen, Triple):
         chosen = Triple(chosen, 0.0, {}, ev)
     alts = {}
-    events = alive_events([i.alts, chosen.alts])
-    for event in ev.backend.select(ev, events):
+    events = moving_events([i, chosen])
+    for event in ev.backend.merge_events(ev, events):
         if event in i.alts:
             element = seq[_check_index(i.alts[event], len(seq), "alternate index")]
             alts[event] = (

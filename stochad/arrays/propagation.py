@@ -18,25 +18,45 @@ from collections.abc import Callable
 
 import numpy as np
 
-from stochad.arrays.triple_array import TripleArray, as_triple_array, require_array_backend
-from stochad.kernels.pruning import count_mixed_rows, prune_rows, prune_sum_rows
+from stochad.arrays.triple_array import (
+    TripleArray,
+    as_triple_array,
+    register_rules,
+    require_array_backend,
+)
+from stochad.core.primitives import Primitive, call, check_foreign, is_carrier
+from stochad.kernels.pruning import prune_sum_rows
 from stochad.rules import elementwise as ew
 from stochad.rules import structural as st
-from stochad.rules.registry import Primitive, call, is_carrier
 
 __all__ = ["apply", "merge_operands", "PERTURBATION_RULES"]
 
 
-def _evaluation_of(args):
-    return next(a.evaluation for a in args if is_carrier(a))
+def own_operands(args, ev) -> list:
+    """``args`` with this evaluation's carriers as triple arrays, the rest as they are.
+
+    A carrier of an enclosing evaluation (a nested derivative) cannot be an element of a
+    float64 triple array: refuse it with a clear error rather than drop its derivative.
+    """
+    ops = []
+    for a in args:
+        if is_carrier(a) and a.evaluation is not ev:
+            check_foreign(a, ev)
+            raise NotImplementedError(
+                "nested derivatives: an inner derivative with array draws or array "
+                f"operations met a {type(a).__name__} of an enclosing derivative; nest "
+                "scalar programs only, or differentiate the outer level with "
+                "derivative_estimate(..., direction=...) on the inner result's value"
+            )
+        ops.append(as_triple_array(a, ev) if is_carrier(a) else a)
+    return ops
 
 
-def apply(primitive: Primitive, args, kwargs) -> TripleArray:
+def apply(primitive: Primitive, args, kwargs, ev) -> TripleArray:
     """``primitive(*args, **kwargs)`` where some ``args`` are triples or triple arrays."""
-    ev = _evaluation_of(args)
     backend = ev.backend
     require_array_backend(backend)
-    ops = [as_triple_array(a, ev) if is_carrier(a) else a for a in args]
+    ops = own_operands(args, ev)
     values = [o.value if isinstance(o, TripleArray) else o for o in ops]
     try:
         out = np.asarray(primitive.value(*values, **kwargs), dtype=np.float64)
@@ -79,12 +99,6 @@ def _tangent(primitive, ops, values, kwargs, out, smoothed: bool):
 
 
 # -- pruning among operands -------------------------------------------------------------
-def _prune(events_2d: np.ndarray, ev) -> np.ndarray:
-    """The survivor of each row of ids; uniforms from the auxiliary stream."""
-    uniforms = ev.streams.aux.random(count_mixed_rows(events_2d))
-    return prune_rows(events_2d, ev.events.weights, uniforms)
-
-
 def merge_operands(ops, shape, ev):
     """Prune the operands' events per element of ``shape``.
 
@@ -96,13 +110,22 @@ def merge_operands(ops, shape, ev):
     if all(o.event is first for o in carriers):
         # one id array shared by every operand (x * x): nothing to prune
         return np.broadcast_to(first, shape), [_alternate_or_value(o) for o in ops]
-    stacked = np.stack([np.broadcast_to(o.event, shape) for o in carriers], axis=-1)
-    chosen = _prune(stacked.reshape(-1, len(carriers)), ev).reshape(shape)
+    stacked = np.stack([np.broadcast_to(moving_ids(o), shape) for o in carriers], axis=-1)
+    chosen = ev.backend.merge_rows(ev, stacked.reshape(-1, len(carriers))).reshape(shape)
     worlds = [
         np.where(o.event == chosen, o.alternate_, o.value) if _perturbed(o) else _plain(o)
         for o in ops
     ]
     return chosen, worlds
+
+
+def moving_ids(o: TripleArray) -> np.ndarray:
+    """The event ids of ``o`` where its alternate moves its value, ``-1`` elsewhere.
+
+    A perturbation with Δ = 0 leaves the result unchanged in its world, so it takes no
+    part in a merge (see :func:`stochad.core.events.moving_events`).
+    """
+    return np.where(o.alternate_ != o.value, o.event, -1)
 
 
 def _plain(o):
@@ -133,7 +156,7 @@ def _reduction(scale: Callable[[int], float]):
         def rows_of(a):
             return np.moveaxis(a, axes, range(-len(axes), 0)).reshape(rows, count)
 
-        events = rows_of(x.event)
+        events = rows_of(moving_ids(x))
         uniforms = ev.streams.aux.random(rows)
         chosen, shift = prune_sum_rows(
             rows_of(x.value), rows_of(x.alternate_), events, ev.events.weights, uniforms
@@ -169,7 +192,7 @@ def _matmul(primitive, ops, values, kwargs, out, ev):
 def _rows_times(x: TripleArray, w, ev):
     """``x @ w`` for a perturbed 1-d/2-d ``x``: each row of ``x`` keeps one event."""
     x2 = x if x.ndim == 2 else x.reshape(1, -1)
-    chosen = _prune(np.ascontiguousarray(x2.event), ev)
+    chosen = ev.backend.merge_rows(ev, np.ascontiguousarray(moving_ids(x2)))
     moved = np.where(x2.event == chosen[:, None], x2.alternate_ - x2.value, 0.0)
     value = np.matmul(x2.value, w)
     alternate = value + np.matmul(moved, w)
@@ -196,8 +219,8 @@ def _via_broadcasting(ops, out, ev):
 def _prune_all(primitive, ops, values, kwargs, out, ev):
     """Fallback for structural primitives without a rule: one event survives overall."""
     carriers = [o for o in ops if _perturbed(o)]
-    ids = np.concatenate([o.event.reshape(-1) for o in carriers]).reshape(1, -1)
-    survivor = _prune(ids, ev)[0]
+    ids = np.concatenate([moving_ids(o).reshape(-1) for o in carriers]).reshape(1, -1)
+    survivor = ev.backend.merge_rows(ev, ids)[0]
     worlds = [
         np.where(o.event == survivor, o.alternate_, o.value) if _perturbed(o) else _plain(o)
         for o in ops
@@ -217,3 +240,6 @@ PERTURBATION_RULES: dict[str, Callable] = {
     "stack": _moves_elements,
 }
 """Finite-perturbation rules of structural primitives on triple arrays, by name."""
+
+
+register_rules(apply=apply)

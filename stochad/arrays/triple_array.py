@@ -14,14 +14,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from stochad.core.triple import Perturbation, Triple
+from stochad.core.primitives import Primitive, call, is_carrier
 from stochad.errors import PerturbationLostError
+from stochad.forward.triple import Perturbation, Triple
 from stochad.kernels.pruning import contribution
 from stochad.rules import structural as st
 from stochad.rules.operators import PrimitiveOperators
-from stochad.rules.registry import Primitive, call, is_carrier
 
-__all__ = ["TripleArray", "as_triple_array", "require_array_backend"]
+__all__ = ["TripleArray", "as_triple_array", "require_array_backend", "register_rules"]
+
+# How primitives and draws act on triple arrays: filled by stochad.arrays.propagation and
+# stochad.arrays.sampling, which build on this module (so it cannot import them).
+_RULES: dict = {}
+
+
+def register_rules(**rules) -> None:
+    """Install the array carrier's ``apply`` and ``sample`` functions."""
+    _RULES.update(rules)
 
 
 def require_array_backend(backend) -> None:
@@ -180,7 +189,7 @@ class TripleArray(PrimitiveOperators):
         return flat.reshape(self.shape)
 
     def to_triple(self) -> Triple:
-        """A one-element triple array as a scalar :class:`~stochad.core.triple.Triple`.
+        """A one-element triple array as a scalar :class:`~stochad.forward.triple.Triple`.
 
         Raises
         ------
@@ -205,16 +214,12 @@ class TripleArray(PrimitiveOperators):
 
     # -- propagation ------------------------------------------------------------------
     @classmethod
-    def __stochad_apply__(cls, primitive: Primitive, args, kwargs):
-        from stochad.arrays.propagation import apply
-
-        return apply(primitive, args, kwargs)
+    def __stochad_apply__(cls, primitive: Primitive, args, kwargs, evaluation):
+        return _RULES["apply"](primitive, args, kwargs, evaluation)
 
     @classmethod
     def __stochad_sample__(cls, rule, args, size, evaluation):
-        from stochad.arrays.sampling import sample
-
-        return sample(rule, args, size, evaluation)
+        return _RULES["sample"](rule, args, size, evaluation)
 
     def __array__(self, dtype=None, copy=None):
         raise PerturbationLostError(

@@ -1,8 +1,15 @@
-"""Backends: what happens when perturbations of different events meet."""
+"""Backends: what happens when perturbations of different events meet.
 
-from stochad.backends.base import Backend, get_backend
+Importing this package registers the built-in backends by name (see
+:func:`~stochad.backends.base.get_backend`).
+"""
+
+from stochad.backends.base import BACKENDS, Backend, get_backend, register_backend
 from stochad.backends.exact import ExactBackend
 from stochad.backends.pruned import PrunedBackend
 from stochad.backends.smoothed import SmoothedBackend
 
-__all__ = ["Backend", "get_backend", "ExactBackend", "PrunedBackend", "SmoothedBackend"]
+__all__ = [
+    "BACKENDS", "Backend", "get_backend", "register_backend", "ExactBackend", "PrunedBackend",
+    "SmoothedBackend",
+]  # fmt: skip

@@ -1,17 +1,32 @@
-"""The backend interface and lookup by name."""
+"""The backend interface and the registry of backends by name.
+
+A backend decides what a program's randomness turns into:
+
+* :meth:`Backend.merge_events`: which perturbations survive where the events of several
+  operands meet in one scalar operation (pruned: one, chosen at random; exact: all);
+* :meth:`Backend.merge_rows`: the same for rows of event ids of triple arrays;
+* :meth:`Backend.draw_tangent` / :meth:`Backend.draw_tangent_array`: for a backend
+  without perturbations (smoothed), what a discrete draw contributes to the tangent.
+
+Backends register a factory under their names (:func:`register_backend`), and
+``backend="name"`` anywhere in the API looks it up (:func:`get_backend`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 
-__all__ = ["Backend", "get_backend", "alive_events"]
+import numpy as np
+
+__all__ = ["Backend", "get_backend", "register_backend", "BACKENDS"]
 
 
 class Backend:
-    """Decides which perturbations survive when events meet in one operation.
+    """What happens when perturbations meet, and what a discrete draw produces.
 
-    ``carries_perturbations`` is False for the smoothed backend, which folds every
-    discrete draw into the tangent (δ) instead.
+    ``carries_perturbations`` is False for a backend that folds every discrete draw into
+    the tangent (smoothed); ``supports_arrays`` says whether triple arrays work with it
+    (``scalar_only_reason`` says why not).
     """
 
     name: str = "backend"
@@ -19,44 +34,59 @@ class Backend:
     supports_arrays: bool = False
     scalar_only_reason: str = "it has no array form"
     """Why a backend without ``supports_arrays`` works on scalar programs only."""
+    strategy: str | None = None
+    """How a smoothing backend combines a draw's left and right jumps (None otherwise)."""
 
-    def select(self, evaluation, events: list) -> list:
-        """Return the events to keep out of the distinct alive ``events``."""
+    def merge_events(self, evaluation, events: list) -> list:
+        """Return the events to keep out of the distinct alive, moving ``events``."""
         raise NotImplementedError
+
+    def merge_rows(self, evaluation, events: np.ndarray) -> np.ndarray:
+        """The surviving event id of each row of the 2-d id array ``events`` (-1: none)."""
+        raise NotImplementedError(
+            f"backend {self.name!r} is scalar-only: {self.scalar_only_reason}"
+        )
 
     def draw_tangent(self, rule, x, params, tangents):
         """The tangent of a discrete draw ``x``, for backends without perturbations."""
-        raise NotImplementedError
+        raise NotImplementedError(f"backend {self.name!r} keeps perturbations, not tangents")
+
+    def draw_tangent_array(self, rule, x, params, tangents) -> np.ndarray:
+        """:meth:`draw_tangent` of each element of the 1-d draws ``x``.
+
+        ``params`` and ``tangents`` are the kernels' two 1-d parameter arrays ``(a, b)``
+        and their tangents; a backend may override this with a compiled kernel.
+        """
+        n = len(rule.params)
+        return np.array(
+            [
+                self.draw_tangent(
+                    rule, x[k], tuple(p[k] for p in params)[:n], tuple(t[k] for t in tangents)[:n]
+                )
+                for k in range(x.size)
+            ]
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
-def alive_events(perturbation_maps: Iterable[dict]) -> list:
-    """Distinct alive events of several operands, in first-seen order."""
-    seen: dict = {}
-    for alts in perturbation_maps:
-        for event in alts:
-            if event.alive and event.weight != 0.0 and event not in seen:
-                seen[event] = None
-    return list(seen)
+BACKENDS: dict[str, Callable[[], Backend]] = {}
+"""Backend factories by name (``"pruned"``, ``"dict"``, ``"exact"``, ``"smoothed"``, ...)."""
 
 
-_NAMES = ("pruned", "dict", "exact", "smoothed")
+def register_backend(name: str, factory: Callable[[], Backend]) -> None:
+    """Make ``backend=name`` build ``factory()``."""
+    BACKENDS[name] = factory
 
 
 def get_backend(backend) -> Backend:
-    """Resolve ``"pruned"``, ``"dict"`` (or ``"exact"``), ``"smoothed"`` or a Backend."""
-    from stochad.backends.exact import ExactBackend
-    from stochad.backends.pruned import PrunedBackend
-    from stochad.backends.smoothed import SmoothedBackend
-
+    """Resolve a registered name (``"pruned"``, ``"dict"``, ...) or pass a Backend through."""
     if isinstance(backend, Backend):
         return backend
-    if backend == "pruned":
-        return PrunedBackend()
-    if backend in ("dict", "exact"):
-        return ExactBackend()
-    if backend == "smoothed":
-        return SmoothedBackend()
-    raise ValueError(f"backend must be one of {_NAMES} or a Backend instance, got {backend!r}")
+    factory = BACKENDS.get(backend) if isinstance(backend, str) else None
+    if factory is None:
+        raise ValueError(
+            f"backend must be one of {tuple(BACKENDS)} or a Backend instance, got {backend!r}"
+        )
+    return factory()

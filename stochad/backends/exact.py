@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stochad.backends.base import Backend
+from stochad.backends.base import Backend, register_backend
 
 __all__ = ["ExactBackend"]
 
@@ -32,5 +32,9 @@ class ExactBackend(Backend):
         "it keeps every perturbation of every value, which has no fixed-size array form"
     )
 
-    def select(self, evaluation, events: list) -> list:
+    def merge_events(self, evaluation, events: list) -> list:
         return events
+
+
+register_backend("dict", ExactBackend)
+register_backend("exact", ExactBackend)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from stochad.backends.base import Backend
+from stochad.backends.base import Backend, register_backend
+from stochad.kernels.pruning import count_mixed_rows, prune_rows
 
 __all__ = ["PrunedBackend", "choose_event"]
 
@@ -51,7 +52,11 @@ class PrunedBackend(Backend):
     name = "pruned"
     supports_arrays = True
 
-    def select(self, evaluation, events: list) -> list:
+    def merge_rows(self, evaluation, events):
+        uniforms = evaluation.streams.aux.random(count_mixed_rows(events))
+        return prune_rows(events, evaluation.events.weights, uniforms)
+
+    def merge_events(self, evaluation, events: list) -> list:
         if len(events) <= 1:
             return events
         weights = [e.weight for e in events]
@@ -63,3 +68,6 @@ class PrunedBackend(Backend):
             if e is not chosen:
                 e.alive = False
         return [chosen]
+
+
+register_backend("pruned", PrunedBackend)

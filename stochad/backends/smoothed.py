@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from stochad.backends.base import Backend
+from stochad.backends.base import Backend, register_backend
+from stochad.distributions.base import smoothed_draw_derivative
+from stochad.kernels.sampling import smoothed_tangent
 
 __all__ = ["SmoothedBackend", "STRATEGIES"]
 
@@ -55,14 +57,21 @@ class SmoothedBackend(Backend):
             raise ValueError(f"strategy must be one of {STRATEGIES}, got strategy={strategy!r}")
         self.strategy = strategy
 
-    def select(self, evaluation, events: list) -> list:
+    def merge_events(self, evaluation, events: list) -> list:
         return []
 
     def draw_tangent(self, rule, x, params, tangents):
         """The smoothed derivative of the draw ``x`` given its parameters' tangents."""
-        from stochad.distributions.base import smoothed_draw_derivative
-
         return smoothed_draw_derivative(rule, self.strategy, x, params, tangents)
+
+    def draw_tangent_array(self, rule, x, params, tangents):
+        """The smoothed derivative of each draw, by the compiled kernel of ``rule``."""
+        (a, b), (da, db) = params, tangents
+        symmetric = self.strategy == "symmetric"
+        return smoothed_tangent(rule, symmetric, x, a, b, da, db, rule.differentiable)
 
     def __repr__(self) -> str:
         return f"SmoothedBackend(strategy={self.strategy!r})"
+
+
+register_backend("smoothed", SmoothedBackend)

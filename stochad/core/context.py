@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from stochad.core.events import Event, EventTable
 from stochad.core.random import RandomStreams, module_generator
 
-__all__ = ["Evaluation", "current_evaluation", "evaluation", "using_rng"]
+__all__ = [
+    "Evaluation", "current_evaluation", "current_evaluation_or_none", "evaluation", "using_rng"
+]  # fmt: skip
 
 
 class Evaluation:
@@ -18,14 +20,24 @@ class Evaluation:
     ``backend`` is ``None`` for plain (non-differentiated) sampling. ``events`` holds the
     weight of every event, whether a scalar :class:`Event` or an element of a triple
     array's event-id array refers to it (ids are its indices, from one counter).
+
+    ``level`` is the nesting depth while the evaluation is active (1 for the outermost,
+    one more for each evaluation entered inside it; 0 before it starts): dispatch sends an
+    operation to the carrier of the deepest level among its operands, and that carrier
+    treats carriers of enclosing (shallower) evaluations as values, so nested derivatives
+    never mix their tangents (as JAX's trace levels do). ``active`` is False once the
+    evaluation has finished: its carriers may still be read, but not combined with the
+    carriers of a running evaluation.
     """
 
-    __slots__ = ("streams", "backend", "events")
+    __slots__ = ("streams", "backend", "events", "level", "active")
 
     def __init__(self, streams: RandomStreams, backend=None):
         self.streams = streams
         self.backend = backend
         self.events = EventTable()
+        self.level = 0
+        self.active = False
 
     def new_event(self, weight: float) -> Event:
         table = self.events
@@ -44,6 +56,11 @@ _current: contextvars.ContextVar[Evaluation | None] = contextvars.ContextVar(
 _default: Evaluation | None = None
 
 
+def current_evaluation_or_none() -> Evaluation | None:
+    """The innermost active evaluation, or None outside every one."""
+    return _current.get()
+
+
 def current_evaluation() -> Evaluation:
     """The innermost active evaluation, else plain sampling on the module generator."""
     ev = _current.get()
@@ -57,12 +74,18 @@ def current_evaluation() -> Evaluation:
 
 @contextlib.contextmanager
 def evaluation(ev: Evaluation) -> Iterator[Evaluation]:
-    """Make ``ev`` the active evaluation inside the ``with`` block."""
+    """Make ``ev`` the active evaluation inside the ``with`` block, one level deeper."""
+    if ev.active:
+        raise RuntimeError("an evaluation cannot be entered twice")
+    enclosing = _current.get()
+    ev.level = 1 if enclosing is None else enclosing.level + 1
+    ev.active = True
     token = _current.set(ev)
     try:
         yield ev
     finally:
         _current.reset(token)
+        ev.active = False
 
 
 @contextlib.contextmanager

@@ -75,6 +75,14 @@ class RandomStreams:
         self.primal = primal
         self.aux = aux if aux is not None else primal.spawn(1)[0]
 
+    def uniform(self) -> float:
+        """One primal uniform on ``(0, 1]``: ``1 − random()``, the inverse-CDF argument.
+
+        Every scalar discrete draw is ``F⁻¹(uniform())``, so ``X = min{k: F(k) ≥ U}`` and a
+        Bernoulli is ``random() < p``; array draws use ``1 − random(shape)`` alike.
+        """
+        return 1.0 - self.primal.random()
+
     @classmethod
     def from_rng(cls, rng) -> RandomStreams:
         return cls(as_generator(rng))

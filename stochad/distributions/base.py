@@ -1,9 +1,9 @@
-"""The record that holds one discrete distribution's rules, and the scalar triple sampler.
+"""The record that holds one discrete distribution's rules, and the registry of them.
 
 Every discrete draw uses inverse-CDF coupling: ``X = F⁻¹(U)`` with one uniform ``U`` from
 the primal stream, ``X = min{k : F(k) ≥ U}``. From that single choice follow
 
-* the *jump rule* (THEORY.md §2): under ``p + ε`` the draw jumps to a neighbour ``Y`` at
+* the *jump rule* (docs/theory.md §2): under ``p + ε`` the draw jumps to a neighbour ``Y`` at
   rate ``w``, found from how the CDF boundaries around ``X`` move;
 * the *coupled alternate*: when a parameter carries a finite perturbation ``θ → θ'``, the
   alternate draw is ``F⁻¹_{θ'}(V)`` with ``V`` uniform on ``(F_θ(X−1), F_θ(X)]``;
@@ -13,6 +13,12 @@ the primal stream, ``X = min{k : F(k) ≥ U}``. From that single choice follow
 
 The rule functions are plain scalar Python on ``math`` only, so the array kernels compile
 the very same functions with numba.
+
+A distribution is one module that builds its :class:`DiscreteRule` and calls
+:func:`register_distribution`; samplers, array kernels and parameter checks all read the
+registry :data:`DISTRIBUTIONS`. Users register their own distributions the same way
+(``array_kernel=False``: scalar draws only) and draw from them with
+:func:`stochad.sample`.
 """
 
 from __future__ import annotations
@@ -20,19 +26,79 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stochad.backends.base import alive_events
-from stochad.core.context import Evaluation
-from stochad.core.triple import Triple
+import numpy as np
 
-__all__ = ["DiscreteRule", "sample_scalar", "coupled_uniform", "smoothed_draw_derivative"]
+__all__ = [
+    "DiscreteRule", "DISTRIBUTIONS", "register_distribution", "coupled_uniform",
+    "smoothed_draw_derivative", "PARAMETER_KINDS",
+]  # fmt: skip
+
+PARAMETER_KINDS = ("probability", "open_probability", "count", "rate", "positive", "real")
+"""What a parameter may be: its range, for the vectorized check of array parameters.
+
+``probability`` [0, 1]; ``open_probability`` (0, 1]; ``count`` a whole number >= 0;
+``rate`` finite and >= 0; ``positive`` finite and > 0; ``real`` finite.
+"""
+
+_VALID = {
+    "probability": lambda q: (0.0 <= q) & (q <= 1.0),
+    "open_probability": lambda q: (0.0 < q) & (q <= 1.0),
+    "count": lambda q: (q >= 0) & (q == np.floor(q)) & np.isfinite(q),
+    "rate": lambda q: (q >= 0.0) & (q < np.inf),
+    "positive": lambda q: (q > 0.0) & (q < np.inf),
+    "real": lambda q: np.isfinite(q),
+}
 
 
 @dataclass(frozen=True)
 class DiscreteRule:
     """The rules of one discrete distribution with parameters ``params``.
 
-    ``continuous`` names the index of the one parameter that may carry a derivative
-    (``p`` of a binomial; ``n`` is a count and only carries finite perturbations).
+    Attributes
+    ----------
+    name : str
+        the registry key (and the sampler's name).
+    params : tuple of str
+        the parameter names, in call order.
+    kinds : tuple of str
+        each parameter's kind (see :data:`PARAMETER_KINDS`): the vectorized check of array
+        parameters; the scalar ``check`` gives the message.
+    differentiable : int
+        the index of the one parameter that may carry a derivative δ (``p`` of a
+        binomial; ``n`` is a count and only carries finite perturbations); ``-1`` where
+        no single parameter does (the categorical, whose jumps need every tangent).
+    array_kernel : bool
+        whether the numba kernels draw it (built-ins); a user's rule draws scalars only.
+
+    Examples
+    --------
+    A geometric distribution written as its own rule (numpy's convention, trials until
+    the first success), registered and drawn like a built-in:
+
+    >>> import math, stochad
+    >>> from stochad.distributions import DiscreteRule, register_distribution
+    >>> def cdf(k, p):
+    ...     return 0.0 if k < 1 else 1.0 - (1.0 - p) ** math.floor(k)
+    >>> def inverse_cdf(u, p):      # trials until the first success: a loop of Bernoullis
+    ...     k = 1
+    ...     while cdf(k, p) < u:
+    ...         k += 1
+    ...     return k
+    >>> def jump(x, d, p):          # raising p shortens the run by one (docs/theory.md §2)
+    ...     if d > 0 and x > 1:
+    ...         return x - 1, d * (x - 1) / (p * (1 - p))
+    ...     if d < 0:
+    ...         return x + 1, -d * x / p
+    ...     return x, 0.0
+    >>> trials = DiscreteRule(
+    ...     "trials_until_success", ("p",), kinds=("open_probability",),
+    ...     check=lambda p: (float(p),), inverse_cdf=inverse_cdf, cdf=cdf, jump=jump,
+    ...     mean_partials=lambda p: (-1.0 / p**2,), differentiable=0, array_kernel=False)
+    >>> _ = register_distribution(trials)
+    >>> r = stochad.expected_derivative(
+    ...     lambda p: stochad.sample("trials_until_success", p), 0.5, 4000, rng=0)
+    >>> abs(r.mean - (-4.0)) < 5 * r.stderr     # d(1/p)/dp at p = 1/2
+    True
     """
 
     name: str
@@ -47,11 +113,32 @@ class DiscreteRule:
     """``jump(x, d, *params) -> (alternate, weight)``; weight 0 where there is no jump."""
     mean_partials: Callable[..., tuple]
     """``mean_partials(*params)``: derivative of ``E[X]`` by each parameter."""
-    continuous: int
+    differentiable: int
+    kinds: tuple[str, ...] = ()
     coupled: Callable | None = None
     """Special coupling ``coupled(x, params, alt_params, aux_rng)``; default inverse CDF."""
     score: Callable[..., tuple] | None = None
     """``score(x, *params)``: ``∂ log P(X = x) / ∂θ`` for each parameter (score function)."""
+    jumps: Callable | None = None
+    """``jumps(x, params, tangents)``: every own jump at once, for a rule whose jumps need
+    all tangents together (the categorical); ``None`` uses ``jump``."""
+    array_kernel: bool = False
+
+    def __post_init__(self):
+        if len(self.kinds) != len(self.params):
+            raise ValueError(
+                f"kinds must give one kind per parameter {self.params}, got kinds={self.kinds}"
+            )
+        for kind in self.kinds:
+            if kind not in PARAMETER_KINDS:
+                raise ValueError(f"kinds must be among {PARAMETER_KINDS}, got {kind!r}")
+
+    def valid(self, *arrays) -> np.ndarray:
+        """Elementwise: are these (broadcast) parameter arrays in range? (nan fails)."""
+        ok = np.ones(np.broadcast_shapes(*[np.shape(a) for a in arrays]), dtype=bool)
+        for kind, a in zip(self.kinds, arrays, strict=True):
+            ok = ok & _VALID[kind](a)
+        return ok
 
     def alternate(self, x, params, alt_params, aux_rng):
         """The alternate draw in the world where the parameters are ``alt_params``."""
@@ -74,7 +161,7 @@ def smoothed_draw_derivative(rule: DiscreteRule, strategy: str, x, params, delta
     for i, (partial, d) in enumerate(zip(partials, deltas, strict=True)):
         if d == 0:
             continue
-        if strategy == "symmetric" and i == rule.continuous:
+        if strategy == "symmetric" and i == rule.differentiable:
             alt_right, w_right = rule.jump(x, 1.0, *params)
             alt_left, w_left = rule.jump(x, -1.0, *params)
             per_unit = 0.5 * (w_right * (alt_right - x) - w_left * (alt_left - x))
@@ -84,53 +171,19 @@ def smoothed_draw_derivative(rule: DiscreteRule, strategy: str, x, params, delta
     return total
 
 
-def discrete_triple(evaluation: Evaluation, x, new_jumps, args, alternate_of) -> Triple:
-    """Assemble a draw's triple from its new jumps and its parameters' perturbations.
+DISTRIBUTIONS: dict[str, DiscreteRule] = {}
+"""Every registered discrete distribution, by name, in registration order."""
 
-    ``new_jumps`` are ``(alternate, weight)`` pairs created by this draw;
-    ``alternate_of(event)`` computes the coupled alternate draw for an event carried by
-    one of the triple ``args``. The backend decides which of all these survive.
+
+def register_distribution(rule: DiscreteRule) -> DiscreteRule:
+    """Add ``rule`` to :data:`DISTRIBUTIONS` (a name already taken raises ValueError).
+
+    Registering the same record twice is a no-op, so a module may be re-imported.
     """
-    backend = evaluation.backend
-    fresh = {}
-    for alt, weight in new_jumps:
-        if weight != 0.0:
-            fresh[evaluation.new_event(weight)] = alt
-    carried = alive_events(a.alts for a in args if isinstance(a, Triple))
-    alts = {}
-    for event in backend.select(evaluation, carried + list(fresh)):
-        alts[event] = fresh[event] if event in fresh else alternate_of(event)
-    return Triple(x, 0.0, alts, evaluation)
-
-
-def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
-    """Draw one sample of ``rule`` with parameters ``args`` (floats or triples)."""
-    values = [a.value if isinstance(a, Triple) else a for a in args]
-    values = rule.check(*values)
-    u = 1.0 - evaluation.streams.primal.random()
-    x = rule.inverse_cdf(u, *values)
-    triples = [a for a in args if isinstance(a, Triple)]
-    if not triples:
-        return x
-    deltas = [a.delta if isinstance(a, Triple) else 0.0 for a in args]
-    backend = evaluation.backend
-    if not backend.carries_perturbations:
-        return Triple(x, backend.draw_tangent(rule, x, values, deltas), {}, evaluation)
-    for i, d in enumerate(deltas):
-        if i != rule.continuous and d != 0:
-            raise ValueError(
-                f"{rule.name}: parameter {rule.params[i]} is a count and cannot carry a "
-                f"continuous derivative (its tangent is {d!r}); only finite perturbations"
-            )
-    d = deltas[rule.continuous]
-    new_jumps = [rule.jump(x, d, *values)] if d != 0 else []
-
-    def alternate_of(event):
-        alt_params = [a.alts.get(event, a.value) if isinstance(a, Triple) else a for a in args]
-        try:
-            alt_params = rule.check(*alt_params)
-        except ValueError as err:
-            raise ValueError(f"in an alternate world of {rule.name}: {err}") from None
-        return rule.alternate(x, values, alt_params, evaluation.streams.aux)
-
-    return discrete_triple(evaluation, x, new_jumps, args, alternate_of)
+    if not isinstance(rule, DiscreteRule):
+        raise TypeError(f"rule must be a DiscreteRule, got {type(rule).__name__}")
+    known = DISTRIBUTIONS.get(rule.name)
+    if known is not None and known is not rule:
+        raise ValueError(f"a distribution named {rule.name!r} is already registered")
+    DISTRIBUTIONS[rule.name] = rule
+    return rule

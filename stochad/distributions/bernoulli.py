@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stochad.distributions.base import DiscreteRule
+from stochad.distributions.base import DiscreteRule, register_distribution
 from stochad.errors import check_probability
 
 __all__ = ["BERNOULLI"]
@@ -39,6 +39,9 @@ def score(x, p):
     return (1.0 / p if x == 1 else -1.0 / (1.0 - p),)
 
 
-BERNOULLI = DiscreteRule(
-    "bernoulli", ("p",), check, inverse_cdf, cdf, jump, mean_partials, 0, score=score
-)
+BERNOULLI = register_distribution(
+    DiscreteRule(
+        "bernoulli", ("p",), check, inverse_cdf, cdf, jump, mean_partials, differentiable=0,
+        kinds=("probability",), score=score, array_kernel=True,
+    )
+)  # fmt: skip

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from stochad.distributions.base import DiscreteRule, coupled_uniform
+from stochad.distributions.base import DiscreteRule, coupled_uniform, register_distribution
 from stochad.errors import check_count, check_probability
 
 __all__ = ["BINOMIAL"]
@@ -79,6 +79,9 @@ def score(x, n, p):
     return (0.0, successes - failures)
 
 
-BINOMIAL = DiscreteRule(
-    "binomial", ("n", "p"), check, inverse_cdf, cdf, jump, mean_partials, 1, coupled, score=score
-)
+BINOMIAL = register_distribution(
+    DiscreteRule(
+        "binomial", ("n", "p"), check, inverse_cdf, cdf, jump, mean_partials, differentiable=1,
+        kinds=("count", "probability"), coupled=coupled, score=score, array_kernel=True,
+    )
+)  # fmt: skip

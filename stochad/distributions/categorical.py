@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 
-from stochad.core.triple import Triple
-from stochad.distributions.base import DiscreteRule, discrete_triple
+from stochad.distributions.base import DiscreteRule, register_distribution
 from stochad.errors import check_probability
 
-__all__ = ["CATEGORICAL", "check", "inverse_cdf", "cdf", "jumps", "sample_categorical"]
+__all__ = ["CATEGORICAL", "check", "inverse_cdf", "cdf", "jumps"]
 
 _SUM_TOLERANCE = 1e-9
 
@@ -81,41 +80,18 @@ def _score(i, *probs):
     return tuple(1.0 / q if j == i else 0.0 for j, q in enumerate(probs))
 
 
-CATEGORICAL = DiscreteRule(
-    "categorical",
-    ("probs",),
-    lambda *probs: tuple(check(probs)),
-    lambda u, *probs: inverse_cdf(u, probs),
-    lambda k, *probs: cdf(k, probs),
-    lambda x, d, *probs: (x, 0.0),  # its jumps need every tangent at once: see jumps()
-    _mean_partials,
-    continuous=-1,  # no single parameter: the symmetric strategy smooths like straight-through
-    score=_score,
+CATEGORICAL = register_distribution(
+    DiscreteRule(
+        "categorical",
+        ("probs",),
+        lambda *probs: tuple(check(probs)),
+        lambda u, *probs: inverse_cdf(u, probs),
+        lambda k, *probs: cdf(k, probs),
+        lambda x, d, *probs: (x, 0.0),  # its jumps need every tangent at once: see jumps
+        _mean_partials,
+        differentiable=-1,  # no single parameter: symmetric smooths like straight-through
+        kinds=("probability",),
+        score=_score,
+        jumps=jumps,
+    )
 )
-"""The categorical's rules for backends that fold draws into tangents (smoothed, score)."""
-
-
-def sample_categorical(evaluation, probs):
-    """Draw an index from ``probs`` (floats or triples) on ``evaluation``'s streams."""
-    probs = list(probs)
-    values = check([q.value if isinstance(q, Triple) else q for q in probs])
-    u = 1.0 - evaluation.streams.primal.random()
-    i = inverse_cdf(u, values)
-    if not any(isinstance(q, Triple) for q in probs):
-        return i
-    tangents = [q.delta if isinstance(q, Triple) else 0.0 for q in probs]
-    backend = evaluation.backend
-    if not backend.carries_perturbations:
-        return Triple(i, backend.draw_tangent(CATEGORICAL, i, values, tangents), {}, evaluation)
-
-    def alternate_of(event):
-        alt = [q.alts.get(event, q.value) if isinstance(q, Triple) else q for q in probs]
-        try:
-            alt = check(alt)
-        except ValueError as err:
-            raise ValueError(f"in an alternate world of categorical: {err}") from None
-        low, high = cdf(i - 1, values), cdf(i, values)
-        v = high - (high - low) * evaluation.streams.aux.random()
-        return inverse_cdf(v, alt)
-
-    return discrete_triple(evaluation, i, jumps(i, values, tangents), probs, alternate_of)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from stochad.core.primitives import is_carrier
 from stochad.distributions.vectorized import draw_shape
-from stochad.rules.registry import is_carrier
 
 __all__ = ["sample_normal", "sample_exponential"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from stochad.distributions.base import DiscreteRule
+from stochad.distributions.base import DiscreteRule, register_distribution
 from stochad.errors import check_probability
 
 __all__ = ["GEOMETRIC"]
@@ -53,6 +53,9 @@ def score(x, p):
     return (1.0 / p - ((x - 1) / (1.0 - p) if x > 1 else 0.0),)
 
 
-GEOMETRIC = DiscreteRule(
-    "geometric", ("p",), check, inverse_cdf, cdf, jump, mean_partials, 0, score=score
-)
+GEOMETRIC = register_distribution(
+    DiscreteRule(
+        "geometric", ("p",), check, inverse_cdf, cdf, jump, mean_partials, differentiable=0,
+        kinds=("open_probability",), score=score, array_kernel=True,
+    )
+)  # fmt: skip

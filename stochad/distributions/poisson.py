@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from stochad.distributions.base import DiscreteRule
+from stochad.distributions.base import DiscreteRule, register_distribution
 from stochad.errors import check_nonnegative
 
 __all__ = ["POISSON"]
@@ -58,6 +58,9 @@ def score(x, lam):
     return ((x / lam if x > 0 else 0.0) - 1.0,)
 
 
-POISSON = DiscreteRule(
-    "poisson", ("lam",), check, inverse_cdf, cdf, jump, mean_partials, 0, score=score
-)
+POISSON = register_distribution(
+    DiscreteRule(
+        "poisson", ("lam",), check, inverse_cdf, cdf, jump, mean_partials, differentiable=0,
+        kinds=("rate",), score=score, array_kernel=True,
+    )
+)  # fmt: skip

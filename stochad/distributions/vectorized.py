@@ -6,7 +6,8 @@ the broadcast of the parameters' shapes and ``size``; ``X = F⁻¹(1 − r)`` el
 Normal and exponential draws take ``primal.standard_normal(shape)`` and
 ``primal.standard_exponential(shape)``.
 
-Parameters are checked in one vectorized pass per rule (:data:`VALID`); the first bad
+Parameters are checked in one vectorized pass per rule (``rule.valid``, from the kinds of
+its parameters); the first bad
 element is then handed to the rule's own scalar ``check`` so the message is the same as
 for a scalar draw, plus the offending index.
 """
@@ -16,8 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "draw_shape", "inverse_cdf_array", "sample_plain_array", "check_array_params",
-    "flat_params", "VALID",
+    "draw_shape", "inverse_cdf_array", "check_array_params", "flat_params",
 ]  # fmt: skip
 
 
@@ -40,32 +40,10 @@ def draw_shape(param_shapes, size) -> tuple[int, ...]:
     return size
 
 
-def _probability(p, open_low=False):
-    return ((0.0 < p) if open_low else (0.0 <= p)) & (p <= 1.0)
-
-
-VALID = {
-    "bernoulli": lambda p: _probability(p),
-    "binomial": lambda n, p: (n >= 0) & (n == np.floor(n)) & np.isfinite(n) & _probability(p),
-    "geometric": lambda p: _probability(p, open_low=True),
-    "poisson": lambda lam: (lam >= 0.0) & (lam < np.inf),
-}
-"""Vectorized parameter checks by rule name (``nan`` fails every comparison)."""
-
-
 def check_array_params(rule, params, shape, where=None, world: str = "") -> None:
     """Raise ``ValueError`` naming the first element whose parameters are out of range."""
     arrays = np.broadcast_arrays(*[np.asarray(q, dtype=np.float64) for q in params])
-    valid = VALID.get(rule.name)
-    if valid is None:
-        ok = np.ones(arrays[0].shape, dtype=bool)
-        for index in np.ndindex(arrays[0].shape):
-            try:
-                rule.check(*[float(a[index]) for a in arrays])
-            except ValueError:
-                ok[index] = False
-    else:
-        ok = np.broadcast_to(valid(*arrays), arrays[0].shape)
+    ok = np.broadcast_to(rule.valid(*arrays), arrays[0].shape)
     bad = ~ok if where is None else ~ok & where
     if not bad.any():
         return
@@ -78,11 +56,6 @@ def check_array_params(rule, params, shape, where=None, world: str = "") -> None
         message = str(err)
     where_ = f"at index {index} of parameter shape {arrays[0].shape}"
     raise ValueError(f"{world}{rule.name}: {where_}: {message}")
-
-
-def _check_all(rule, params) -> None:
-    """Check broadcast array parameters (kept for callers of the earlier name)."""
-    check_array_params(rule, params, np.broadcast_shapes(*[np.shape(q) for q in params]))
 
 
 def flat_params(params, shape, fill=None) -> tuple[np.ndarray, np.ndarray]:
@@ -111,36 +84,10 @@ def inverse_cdf_array(rule, u: np.ndarray, params) -> np.ndarray:
     arrays = np.broadcast_arrays(u, *[np.asarray(q, dtype=np.float64) for q in params])
     out = np.empty(arrays[0].shape, dtype=np.float64)
     flat = [a.ravel() for a in arrays]
-    casts = [int if name == "n" else float for name in rule.params]
+    casts = [int if kind == "count" else float for kind in rule.kinds]
     result = out.ravel()
     for k in range(result.size):
         result[k] = rule.inverse_cdf(
             flat[0][k], *[c(a[k]) for c, a in zip(casts, flat[1:], strict=True)]
         )
     return out
-
-
-def sample_plain_array(rule, evaluation, params, size) -> np.ndarray:
-    """Draw an array of plain samples (no triples among ``params``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from stochad.core.context import Evaluation
-    >>> from stochad.core.random import RandomStreams
-    >>> from stochad.distributions.bernoulli import BERNOULLI
-    >>> ev = Evaluation(RandomStreams.from_rng(0))
-    >>> sample_plain_array(BERNOULLI, ev, [0.5], (2, 3)).shape
-    (2, 3)
-    """
-    from stochad.kernels.rules import KINDS
-    from stochad.kernels.sampling import draw_values
-
-    params = [np.asarray(q, dtype=np.float64) for q in params]
-    shape = draw_shape([q.shape for q in params], size)
-    check_array_params(rule, params, shape)
-    r = evaluation.streams.primal.random(shape)
-    if rule.name not in KINDS:
-        return inverse_cdf_array(rule, 1.0 - r, params)
-    a, b = flat_params(params, shape)
-    return draw_values(KINDS[rule.name], r.reshape(-1), a, b, np.empty(r.size)).reshape(shape)

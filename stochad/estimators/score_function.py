@@ -11,8 +11,8 @@ from __future__ import annotations
 from stochad.backends.base import Backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.random import RandomStreams
-from stochad.core.triple import Triple
 from stochad.errors import check_callable, check_finite
+from stochad.forward.triple import Triple
 
 __all__ = ["ScoreFunctionBackend", "score_function_estimate"]
 
@@ -39,7 +39,7 @@ class ScoreFunctionBackend(Backend):
     def __init__(self):
         self.score = 0.0
 
-    def select(self, evaluation, events: list) -> list:
+    def merge_events(self, evaluation, events: list) -> list:
         return []
 
     def draw_tangent(self, rule, x, params, tangents):

@@ -1,80 +1,126 @@
 """The distributions' own scalar rule functions, made callable from compiled kernels.
 
 The distribution modules write ``inverse_cdf``, ``cdf``, ``jump`` and ``mean_partials``
-in plain ``math`` so that they compile unchanged: here they are registered with numba
-(``register_jitable``: still the same Python functions when called from Python) and
-dispatched on an integer ``kind``, so one compiled kernel serves every distribution.
-Every rule takes two parameters ``a, b``; one-parameter rules ignore ``b``.
+in plain ``math`` so that they compile unchanged. :func:`rule_functions` wraps one
+registered rule's functions in a fixed calling convention, ``(…, a, b)`` with two float
+parameters (one-parameter rules ignore ``b``; a ``count`` parameter is cast to int), and
+registers them with numba (``register_jitable``: still plain Python when called from
+Python). Kernels are built per rule from these (see :mod:`stochad.kernels.sampling`), so
+no table of rule names is written by hand: a new distribution module is picked up from
+:data:`stochad.distributions.DISTRIBUTIONS`.
+
+:func:`fingerprint` hashes the source of the module a rule's functions live in; the
+kernels hold it as a closure constant, which numba puts in its cache key, so editing a
+distribution module recompiles its kernels instead of loading stale machine code.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import sys
+from types import SimpleNamespace
+
 from numba.extending import register_jitable
 
-from stochad.distributions import bernoulli, binomial, geometric, poisson
+from stochad.distributions import DISTRIBUTIONS, DiscreteRule
 
-__all__ = ["KINDS", "kind_of", "inverse_cdf", "cdf", "jump", "mean_partial"]
-
-KINDS = {"bernoulli": 0, "binomial": 1, "geometric": 2, "poisson": 3}
-
-for _module in (bernoulli, binomial, geometric, poisson):
-    for _name in ("inverse_cdf", "cdf", "jump", "mean_partials", "log_pmf"):
-        if hasattr(_module, _name):
-            register_jitable(getattr(_module, _name))
+__all__ = ["rule_functions", "fingerprint", "require_array_kernel"]
 
 
-def kind_of(rule) -> int:
-    """The kernel code of a :class:`~stochad.distributions.base.DiscreteRule`."""
-    try:
-        return KINDS[rule.name]
-    except KeyError:
+def require_array_kernel(rule: DiscreteRule) -> None:
+    """Raise a clear error for a rule that the array kernels do not draw."""
+    if not rule.array_kernel:
+        kernels = sorted(name for name, r in DISTRIBUTIONS.items() if r.array_kernel)
         raise NotImplementedError(
-            f"{rule.name} has no array kernel; array draws support {sorted(KINDS)}"
-        ) from None
+            f"{rule.name} has no array kernel; array draws support {kernels} (draw "
+            f"{rule.name} as scalars in a loop)"
+        )
 
 
-@register_jitable
-def inverse_cdf(kind, u, a, b):
-    if kind == 0:
-        return bernoulli.inverse_cdf(u, a)
-    if kind == 1:
-        return binomial.inverse_cdf(u, int(a), b)
-    if kind == 2:
-        return geometric.inverse_cdf(u, a)
-    return poisson.inverse_cdf(u, a)
+def fingerprint(rule: DiscreteRule) -> str:
+    """A hash of the source files that define ``rule``'s functions."""
+    hasher = hashlib.sha256()
+    for function in (rule.inverse_cdf, rule.cdf, rule.jump, rule.mean_partials):
+        module = sys.modules.get(function.__module__)
+        try:
+            hasher.update(inspect.getsource(module).encode())
+        except (OSError, TypeError):  # no source on disk: key on the bytecode instead
+            hasher.update(function.__code__.co_code)
+    return hasher.hexdigest()
 
 
-@register_jitable
-def cdf(kind, k, a, b):
-    if kind == 0:
-        return bernoulli.cdf(k, a)
-    if kind == 1:
-        return binomial.cdf(k, int(a), b)
-    if kind == 2:
-        return geometric.cdf(k, a)
-    return poisson.cdf(k, a)
+def _register_module_helpers(rule: DiscreteRule) -> None:
+    """Make the helpers a rule's functions call (``log_pmf``, ...) callable from numba.
+
+    They are the plain functions defined in the rule's module; ``register_jitable`` only
+    adds a compiled overload, so Python callers are unaffected.
+    """
+    module = sys.modules[rule.inverse_cdf.__module__]
+    for value in list(vars(module).values()):
+        if inspect.isfunction(value) and value.__module__ == module.__name__:
+            register_jitable(value)
 
 
-@register_jitable
-def jump(kind, x, d, a, b):
-    """``(alternate, weight)`` of the draw's own jump for the continuous parameter's δ."""
-    if kind == 0:
-        return bernoulli.jump(x, d, a)
-    if kind == 1:
-        return binomial.jump(x, d, int(a), b)
-    if kind == 2:
-        return geometric.jump(x, d, a)
-    return poisson.jump(x, d, a)
+def rule_functions(rule: DiscreteRule) -> SimpleNamespace:
+    """``inverse_cdf(u, a, b)``, ``cdf(k, a, b)``, ``jump(x, d, a, b)``, ``mean_partial(i, a, b)``.
 
+    numba compiles these into the kernels of ``rule`` (see the module docstring).
+    """
+    require_array_kernel(rule)
+    _register_module_helpers(rule)
+    inverse_cdf = register_jitable(rule.inverse_cdf)
+    cdf = register_jitable(rule.cdf)
+    jump = register_jitable(rule.jump)
+    mean_partials = register_jitable(rule.mean_partials)
+    if len(rule.params) == 1:
 
-@register_jitable
-def mean_partial(kind, i, a, b):
-    """``∂E[X]/∂`` parameter ``i``."""
-    if kind == 0:
-        return bernoulli.mean_partials(a)[0]
-    if kind == 1:
-        partials = binomial.mean_partials(int(a), b)
-        return partials[0] if i == 0 else partials[1]
-    if kind == 2:
-        return geometric.mean_partials(a)[0]
-    return poisson.mean_partials(a)[0]
+        def inverse_cdf2(u, a, b):
+            return inverse_cdf(u, a)
+
+        def cdf2(k, a, b):
+            return cdf(k, a)
+
+        def jump2(x, d, a, b):
+            return jump(x, d, a)
+
+        def mean_partial2(i, a, b):
+            return mean_partials(a)[0]
+
+    elif rule.kinds[0] == "count":
+
+        def inverse_cdf2(u, a, b):
+            return inverse_cdf(u, int(a), b)
+
+        def cdf2(k, a, b):
+            return cdf(k, int(a), b)
+
+        def jump2(x, d, a, b):
+            return jump(x, d, int(a), b)
+
+        def mean_partial2(i, a, b):
+            partials = mean_partials(int(a), b)
+            return partials[0] if i == 0 else partials[1]
+
+    else:
+
+        def inverse_cdf2(u, a, b):
+            return inverse_cdf(u, a, b)
+
+        def cdf2(k, a, b):
+            return cdf(k, a, b)
+
+        def jump2(x, d, a, b):
+            return jump(x, d, a, b)
+
+        def mean_partial2(i, a, b):
+            partials = mean_partials(a, b)
+            return partials[0] if i == 0 else partials[1]
+
+    return SimpleNamespace(
+        inverse_cdf=register_jitable(inverse_cdf2),
+        cdf=register_jitable(cdf2),
+        jump=register_jitable(jump2),
+        mean_partial=register_jitable(mean_partial2),
+        fingerprint=fingerprint(rule),
+    )

@@ -11,25 +11,40 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from stochad.distributions.vectorized import (
+    check_array_params,
+    draw_shape,
+    flat_params,
+    inverse_cdf_array,
+)
 from stochad.kernels import kernel
-from stochad.kernels import rules as R
 from stochad.kernels.pruning import merge
+from stochad.kernels.rules import rule_functions
 
-__all__ = ["draw_values", "draw_with_jumps", "couple", "smoothed_tangent", "kernels_for"]
+__all__ = [
+    "draw_values", "draw_with_jumps", "couple", "smoothed_tangent", "kernels_for",
+    "sample_plain_array",
+]  # fmt: skip
 
 
-def _specialize(kind: int) -> SimpleNamespace:
+def _specialize(rule) -> SimpleNamespace:
     """The sampling kernels of one distribution.
 
-    ``kind`` is a closure constant, so numba compiles the rule dispatch away in each
-    specialization (cached separately: closure values are part of numba's cache key).
+    The rule's functions are closure constants, so numba compiles each distribution's
+    kernels separately (cached separately: closure values are part of numba's cache key,
+    and so is ``source_key``, the hash of the rule's module, so an edited rule recompiles).
     """
+    functions = rule_functions(rule)
+    inverse_cdf, cdf, jump = functions.inverse_cdf, functions.cdf, functions.jump
+    mean_partial = functions.mean_partial
+    source_key = functions.fingerprint
 
     @kernel
     def draw_values(r, a, b, out):
         """Primal draws ``F⁻¹(1 − r)`` into the float64 array ``out``."""
+        _ = source_key
         for k in range(r.shape[0]):
-            out[k] = R.inverse_cdf(kind, 1.0 - r[k], a[k], b[k])
+            out[k] = inverse_cdf(1.0 - r[k], a[k], b[k])
 
     @kernel
     def draw_with_jumps(r, a, b, d, weights, first_id, values, alternates, events):
@@ -40,11 +55,12 @@ def _specialize(kind: int) -> SimpleNamespace:
         with a jump gets the next event id from ``first_id`` on, its weight written to
         ``weights``; returns the number of ids used.
         """
+        _ = source_key
         n = r.shape[0]
         next_id = first_id
         for k in range(n):
-            x = R.inverse_cdf(kind, 1.0 - r[k], a[k], b[k])
-            y, w = R.jump(kind, x, d[k], a[k], b[k])
+            x = inverse_cdf(1.0 - r[k], a[k], b[k])
+            y, w = jump(x, d[k], a[k], b[k])
             # branch-free bookkeeping: whether a draw jumps is a coin flip the CPU cannot
             # predict; weights[next_id] is scratch until next_id advances past it
             jumped = w != 0.0
@@ -64,6 +80,7 @@ def _specialize(kind: int) -> SimpleNamespace:
         a carried id). Where the draw's own jump (``ev``) also lives, the two are pruned
         (``choices``: one uniform per such element).
         """
+        _ = source_key
         used_coupling = 0
         used_choices = 0
         for k in range(values.shape[0]):
@@ -84,9 +101,9 @@ def _specialize(kind: int) -> SimpleNamespace:
                 if keep == own:
                     continue
             x = values[k]
-            low = R.cdf(kind, x - 1.0, a[k], b[k])
-            high = R.cdf(kind, x, a[k], b[k])
-            alt[k] = R.inverse_cdf(kind, high - (high - low) * v, alt_a[k], alt_b[k])
+            low = cdf(x - 1.0, a[k], b[k])
+            high = cdf(x, a[k], b[k])
+            alt[k] = inverse_cdf(high - (high - low) * v, alt_a[k], alt_b[k])
             ev[k] = e
 
     @kernel
@@ -96,6 +113,7 @@ def _specialize(kind: int) -> SimpleNamespace:
         ``symmetric`` averages the right and left jumps of the continuous parameter
         (index ``continuous``) with weight ½; other parameters use the mean's derivative.
         """
+        _ = source_key
         for k in range(values.shape[0]):
             x = values[k]
             total = 0.0
@@ -104,11 +122,11 @@ def _specialize(kind: int) -> SimpleNamespace:
                 if d == 0.0:
                     continue
                 if symmetric and i == continuous:
-                    y_right, w_right = R.jump(kind, x, 1.0, a[k], b[k])
-                    y_left, w_left = R.jump(kind, x, -1.0, a[k], b[k])
+                    y_right, w_right = jump(x, 1.0, a[k], b[k])
+                    y_left, w_left = jump(x, -1.0, a[k], b[k])
                     total += 0.5 * (w_right * (y_right - x) - w_left * (y_left - x)) * d
                 else:
-                    total += R.mean_partial(kind, i, a[k], b[k]) * d
+                    total += mean_partial(i, a[k], b[k]) * d
             out[k] = total
 
     return SimpleNamespace(
@@ -119,38 +137,65 @@ def _specialize(kind: int) -> SimpleNamespace:
     )
 
 
-_KERNELS: dict[int, SimpleNamespace] = {}
+_KERNELS: dict[str, SimpleNamespace] = {}
 
 
-def kernels_for(kind: int) -> SimpleNamespace:
-    """The sampling kernels of distribution ``kind`` (compiled on first use)."""
-    if kind not in _KERNELS:
-        _KERNELS[kind] = _specialize(kind)
-    return _KERNELS[kind]
+def kernels_for(rule) -> SimpleNamespace:
+    """The sampling kernels of ``rule`` (compiled on first use)."""
+    kernels = _KERNELS.get(rule.name)
+    if kernels is None:
+        kernels = _KERNELS[rule.name] = _specialize(rule)
+    return kernels
 
 
-def draw_values(kind, r, a, b, out):
-    """Primal draws ``F⁻¹(1 − r)`` of distribution ``kind`` into ``out``; returns it.
+def draw_values(rule, r, a, b, out):
+    """Primal draws ``F⁻¹(1 − r)`` of ``rule`` into ``out``; returns it.
 
     (Kernels built in a closure return no arrays: numba's cache can mix up the boxing
     environments of closures that share a name, so arrays come back through ``out``.)
     """
-    kernels_for(kind).draw_values(r, a, b, out)
+    kernels_for(rule).draw_values(r, a, b, out)
     return out
 
 
-def draw_with_jumps(kind, *args):
+def draw_with_jumps(rule, *args):
     """See ``_specialize``: draws with their own jumps; returns the ids used."""
-    return kernels_for(kind).draw_with_jumps(*args)
+    return kernels_for(rule).draw_with_jumps(*args)
 
 
-def couple(kind, *args):
+def couple(rule, *args):
     """See ``_specialize``: add the parameters' perturbations to a draw, in place."""
-    return kernels_for(kind).couple(*args)
+    return kernels_for(rule).couple(*args)
 
 
-def smoothed_tangent(kind, *args):
+def smoothed_tangent(rule, *args):
     """See ``_specialize``: the smoothed δ of each draw (a new array)."""
     out = np.zeros(args[1].shape[0])
-    kernels_for(kind).smoothed_tangent(*args, out)
+    kernels_for(rule).smoothed_tangent(*args, out)
     return out
+
+
+def sample_plain_array(rule, evaluation, params, size) -> np.ndarray:
+    """Draw an array of plain samples (no triples among ``params``).
+
+    One ``primal.random(shape)`` call, ``shape`` the broadcast of the parameters and
+    ``size``; ``X = F⁻¹(1 − r)`` elementwise (compiled for rules with an array kernel,
+    the rule's own Python function otherwise).
+
+    Examples
+    --------
+    >>> from stochad.core.context import Evaluation
+    >>> from stochad.core.random import RandomStreams
+    >>> from stochad.distributions.bernoulli import BERNOULLI
+    >>> ev = Evaluation(RandomStreams.from_rng(0))
+    >>> sample_plain_array(BERNOULLI, ev, [0.5], (2, 3)).shape
+    (2, 3)
+    """
+    params = [np.asarray(q, dtype=np.float64) for q in params]
+    shape = draw_shape([q.shape for q in params], size)
+    check_array_params(rule, params, shape)
+    r = evaluation.streams.primal.random(shape)
+    if not rule.array_kernel:
+        return inverse_cdf_array(rule, 1.0 - r, params)
+    a, b = flat_params(params, shape)
+    return draw_values(rule, r.reshape(-1), a, b, np.empty(r.size)).reshape(shape)

@@ -9,6 +9,7 @@ import numpy as np
 from stochad._docstrings import fill_doc
 from stochad.backends.smoothed import SmoothedBackend
 from stochad.core.context import Evaluation, evaluation
+from stochad.core.primitives import is_carrier
 from stochad.core.random import RandomStreams
 from stochad.errors import check_callable
 from stochad.reverse.pytree import flatten, unflatten
@@ -227,12 +228,14 @@ def _scalar_output(out) -> float:
             f"f must return a scalar to be differentiated by grad, got a non-scalar output "
             f"({shape}); reduce it first (e.g. stochad.sum or stochad.mean)"
         )
-    return float(value)
+    return value if is_carrier(value) else float(value)
 
 
 def _gradient_leaf(cotangent, leaf):
     if cotangent is None:
         return 0.0 if np.ndim(leaf) == 0 else np.zeros(np.shape(leaf))
+    if is_carrier(cotangent):  # the gradient of a nested derivative: the enclosing one's carrier
+        return cotangent
     if np.ndim(leaf) == 0:
         return float(cotangent)
     return np.array(np.broadcast_to(cotangent, np.shape(leaf)), dtype=np.float64)

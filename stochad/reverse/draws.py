@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from stochad.distributions.base import DiscreteRule
-from stochad.distributions.vectorized import sample_plain_array
+from stochad.kernels.sampling import sample_plain_array
 
 __all__ = ["primal_draw"]
 
@@ -31,5 +31,5 @@ def primal_draw(rule: DiscreteRule, evaluation, values, size):
     """
     if size is None and all(np.ndim(v) == 0 for v in values):
         values = rule.check(*values)
-        return rule.inverse_cdf(1.0 - evaluation.streams.primal.random(), *values)
+        return rule.inverse_cdf(evaluation.streams.uniform(), *values)
     return sample_plain_array(rule, evaluation, values, size)

@@ -18,23 +18,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from stochad.core.primitives import Primitive, check_foreign, is_carrier
 from stochad.distributions.base import DiscreteRule
 from stochad.errors import PerturbationLostError
 from stochad.reverse.draws import primal_draw
 from stochad.reverse.tape import Tape
 from stochad.rules.operators import PrimitiveOperators
-from stochad.rules.registry import Primitive
 from stochad.rules.structural import unbroadcast
 
 __all__ = ["Tracer"]
 
 
-def _value(x):
-    return x.value if isinstance(x, Tracer) else x
+def _traced(args, evaluation) -> list[bool]:
+    """Which ``args`` are tracers of ``evaluation``; other carriers must enclose it.
 
-
-def _tape_of(args) -> Tape:
-    return next(a.tape for a in args if isinstance(a, Tracer))
+    A carrier of an enclosing derivative is a value here: its own rules propagate through
+    the primal and the backward rules (a gradient of a derivative).
+    """
+    own = []
+    for a in args:
+        mine = type(a) is Tracer and a.tape.evaluation is evaluation
+        if not mine and is_carrier(a):
+            check_foreign(a, evaluation)
+        own.append(mine)
+    return own
 
 
 def _scale(partial, g):
@@ -90,10 +97,11 @@ class Tracer(PrimitiveOperators):
 
     # -- how primitives and draws act on tracers ---------------------------------
     @classmethod
-    def __stochad_apply__(cls, primitive: Primitive, args, kwargs):
-        values = tuple(_value(a) for a in args)
+    def __stochad_apply__(cls, primitive: Primitive, args, kwargs, evaluation):
+        own = _traced(args, evaluation)
+        values = tuple(a.value if mine else a for a, mine in zip(args, own, strict=True))
         out = primitive.value(*values, **kwargs)
-        traced = [i for i, a in enumerate(args) if isinstance(a, Tracer)]
+        traced = [i for i, mine in enumerate(own) if mine]
         if primitive.vjp is not None:
             backward = _structural_backward(primitive, values, kwargs, out, traced)
         else:
@@ -103,14 +111,21 @@ class Tracer(PrimitiveOperators):
                 return out  # piecewise constant: derivative zero, nothing to record
             traced = [i for i, _ in rules]
             backward = _elementwise_backward(rules, values, out)
-        tape = _tape_of(args)
+        tape = args[traced[0]].tape
         return cls(out, tape, tape.record(backward, tuple(args[i].slot for i in traced)))
 
     @classmethod
     def __stochad_sample__(cls, rule: DiscreteRule, args, size, evaluation):
-        values = tuple(_value(a) for a in args)
+        own = _traced(args, evaluation)
+        values = tuple(a.value if mine else a for a, mine in zip(args, own, strict=True))
+        if any(is_carrier(v) for v in values):
+            raise NotImplementedError(
+                f"nested derivatives: a {rule.name} draw inside stochad.grad whose parameter "
+                "depends on an enclosing derivative is not supported; draw it outside grad "
+                "and pass the draw in, or differentiate one level at a time"
+            )
         x = primal_draw(rule, evaluation, values, size)
-        traced = [i for i, a in enumerate(args) if isinstance(a, Tracer)]
+        traced = [i for i, mine in enumerate(own) if mine]
         out_shape = np.shape(x)
 
         def backward(g):
@@ -120,7 +135,7 @@ class Tracer(PrimitiveOperators):
                 for i in traced
             )
 
-        tape = _tape_of(args)
+        tape = args[traced[0]].tape
         return cls(x, tape, tape.record(backward, tuple(args[i].slot for i in traced)))
 
     # -- conversions ------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Each entry states its value and one partial derivative per argument. Everything else (the
 tangent rule, the alternate values of finite perturbations, the smoothed rule and the
-reverse rule) follows from these two, see :mod:`stochad.rules.registry`.
+reverse rule) follows from these two, see :mod:`stochad.core.primitives`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from stochad.rules.registry import Primitive, call, register
+from stochad.core.primitives import Primitive, call, register
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "power", "negative", "absolute",

@@ -3,7 +3,7 @@
 A carrier type (a reverse-mode tracer, a triple array) inherits :class:`PrimitiveOperators`
 and gets ``+ - * / ** @``, unary ``-``, ``abs``, comparisons, numpy ufuncs
 (``np.exp(t)``), indexing and the array methods ``.sum()``, ``.mean()``, ``.reshape()``,
-``.T`` - each one a :func:`~stochad.rules.registry.call` of the same registry primitive the
+``.T`` - each one a :func:`~stochad.core.primitives.call` of the same registry primitive the
 module functions use, so no carrier has its own copy of an operator's rules.
 
 The class only needs ``value`` on the instance (for ``shape``/``ndim``/``len``).
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from stochad.core.primitives import call
 from stochad.rules import elementwise as ew
 from stochad.rules import structural as st
-from stochad.rules.registry import call
 
 __all__ = ["PrimitiveOperators"]
 

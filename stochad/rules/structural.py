@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from stochad._docstrings import fill_doc
-from stochad.rules.registry import Primitive, call, register
+from stochad.core.primitives import Primitive, call, register
 
 __all__ = [
     "unbroadcast", "SUM", "MEAN", "MATMUL", "GETITEM", "RESHAPE", "TRANSPOSE", "CONCATENATE",

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import strategies as st
 
 import stochad
+from stochad.distributions.base import smoothed_draw_derivative
 
 BACKENDS = ("pruned", "dict")
 MC_SEED = 20240611
@@ -145,7 +146,7 @@ def assert_bad_input(draw: Callable[[], object], error, *fragments: str) -> None
 
 def one_hot_tangents(rule, direction: float = 1.0) -> list[float]:
     """Tangents that perturb only the rule's continuous parameter."""
-    return [direction if i == rule.continuous else 0.0 for i in range(len(rule.params))]
+    return [direction if i == rule.differentiable else 0.0 for i in range(len(rule.params))]
 
 
 def assert_jump_rule_exact(rule, params, frozen, score, mean_derivative: float) -> None:
@@ -164,8 +165,6 @@ def assert_jump_rule_exact(rule, params, frozen, score, mean_derivative: float) 
 
 def assert_smoothed_rules_exact(rule, params, frozen, mean_derivative: float) -> None:
     """Straight-through: ``δ̃ = dE[X]/dp`` for every ``X``; symmetric: ``E[δ̃] = dE[X]/dp``."""
-    from stochad.distributions.base import smoothed_draw_derivative
-
     tangents = one_hot_tangents(rule)
     support = support_of(frozen)
     for x, _ in support[:50]:
@@ -181,8 +180,6 @@ def assert_smoothed_rules_exact(rule, params, frozen, mean_derivative: float) ->
 def assert_smoothed_triples(rule, program, p: float, params, mean_derivative, seeds=range(8)):
     """Through the public API: a draw's smoothed δ is the mean derivative (straight-through)
     and the rule's symmetric δ̃ at the drawn value (symmetric), for several seeds."""
-    from stochad.distributions.base import smoothed_draw_derivative
-
     tangents = one_hot_tangents(rule)
     for seed in seeds:
         straight = stochad.stochastic_triple(program, p, backend="smoothed", rng=seed)

@@ -1,6 +1,7 @@
 """The contract every discrete rule keeps, checked for each rule from one table.
 
-For every rule in ``RULES`` (bernoulli, binomial, geometric, poisson, categorical):
+For every rule in ``RULES`` (bernoulli, binomial, geometric, negative binomial, poisson,
+categorical):
 
 * ``inverse_cdf`` agrees with scipy's ``ppf`` (u = 1 − r) and ``cdf`` with scipy's ``cdf``,
   for parameters over the whole valid range.
@@ -43,6 +44,7 @@ from stochad.distributions.bernoulli import BERNOULLI
 from stochad.distributions.binomial import BINOMIAL
 from stochad.distributions.categorical import CATEGORICAL
 from stochad.distributions.geometric import GEOMETRIC
+from stochad.distributions.negative_binomial import NEGATIVE_BINOMIAL
 from stochad.distributions.poisson import POISSON
 
 
@@ -124,6 +126,17 @@ RULES = [
         mean_derivative=lambda lam: 1.0,
         triple_points=((0.5,), (4.0,), (25.0,)),
     ),
+    RuleSpec(  # numpy's convention: failures before the n-th success, support 0, 1, …
+        NEGATIVE_BINOMIAL,
+        scipy.stats.nbinom,
+        params=st.tuples(st.floats(0.5, 20.0), st.floats(0.05, 1.0)),
+        cdf_points=lambda n, p: range(-1, 60),
+        sample=stochad.negative_binomial,
+        interior=st.tuples(st.floats(0.5, 10.0), st.floats(0.2, 0.95)),
+        score=lambda x, n, p: n / p - x / (1 - p),
+        mean_derivative=lambda n, p: -n / p**2,
+        triple_points=((1.0, 0.5), (3.0, 0.3), (7.5, 0.8)),
+    ),
     RuleSpec(  # params are the probabilities themselves: CATEGORICAL takes *probs
         CATEGORICAL,
         lambda *probs: scipy.stats.rv_discrete(values=(np.arange(len(probs)), probs)),
@@ -181,7 +194,7 @@ def test_smoothed_rules_are_exact(spec, data):
     ],
 )
 def test_smoothed_triples(spec, params):
-    i = spec.rule.continuous
+    i = spec.rule.differentiable
 
     def program(p):
         return spec.sample(*params[:i], p, *params[i + 1 :])

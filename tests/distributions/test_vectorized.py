@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import stochad
-from stochad.distributions.samplers import DISCRETE_RULES
+from stochad.distributions import DISTRIBUTIONS
 
 SCALAR_PARAMS = {
     "bernoulli": (0.3,),
@@ -58,7 +58,7 @@ def test_broadcast_draws_apply_each_elements_parameters(name, params, size, shap
     assert draws.shape == shape
     u = 1.0 - np.random.default_rng(seed).random(shape)
     arrays = np.broadcast_arrays(u, *[np.asarray(q) for q in params])
-    rule = DISCRETE_RULES[name]
+    rule = DISTRIBUTIONS[name]
     for index in np.ndindex(shape):
         element_params = [a[index].item() for a in arrays[1:]]
         assert draws[index] == rule.inverse_cdf(arrays[0][index], *element_params)

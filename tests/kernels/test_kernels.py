@@ -9,21 +9,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import stochad
-from stochad.distributions.samplers import DISCRETE_RULES
+from stochad.distributions import DISTRIBUTIONS
 from stochad.distributions.vectorized import inverse_cdf_array
 from stochad.kernels import pruning as P
 from stochad.kernels import sampling as S
 from stochad.kernels import use_numba
-from stochad.kernels.rules import KINDS
 
 PARAMS = {  # a parameter draw for each rule: (a, b) from a uniform v
     "bernoulli": lambda v: (v, 0.0),
     "binomial": lambda v: (float(int(v * 12)), v),
     "geometric": lambda v: (0.05 + 0.95 * v, 0.0),
     "poisson": lambda v: (6.0 * v, 0.0),
+    "negative_binomial": lambda v: (0.5 + 5.0 * v, 0.2 + 0.8 * v),
 }
 seeds = st.integers(0, 2**32 - 1)
-rules = st.sampled_from(sorted(KINDS))
+KERNEL_RULES = sorted(name for name, r in DISTRIBUTIONS.items() if r.array_kernel)
+rules = st.sampled_from(KERNEL_RULES)
 
 
 def inputs(rule, seed, n=64):
@@ -42,12 +43,12 @@ def both(kernel, *args):
 @given(rule=rules, seed=seeds)
 def test_draws_compiled_equal_python_equal_the_rules_scalar_functions(rule, seed):
     r, a, b, d = inputs(rule, seed)
-    kernels = S.kernels_for(KINDS[rule])
+    kernels = S.kernels_for(DISTRIBUTIONS[rule])
     _, _, (cargs, pargs) = both(kernels.draw_values, r, a, b, np.empty(r.size))
     compiled, python = cargs[3], pargs[3]
     np.testing.assert_array_equal(compiled, python)
-    params = [a, b][: len(DISCRETE_RULES[rule].params)]
-    np.testing.assert_array_equal(compiled, inverse_cdf_array(DISCRETE_RULES[rule], 1 - r, params))
+    params = [a, b][: len(DISTRIBUTIONS[rule].params)]
+    np.testing.assert_array_equal(compiled, inverse_cdf_array(DISTRIBUTIONS[rule], 1 - r, params))
 
 
 @given(rule=rules, seed=seeds)
@@ -55,11 +56,11 @@ def test_jumps_compiled_equal_python_equal_the_rules_jump(rule, seed):
     r, a, b, d = inputs(rule, seed)
     n = r.size
     args = (r, a, b, d, np.zeros(n + 1), 0, np.empty(n), np.empty(n), np.empty(n, np.int64))
-    used_c, used_p, (cargs, pargs) = both(S.kernels_for(KINDS[rule]).draw_with_jumps, *args)
+    used_c, used_p, (cargs, pargs) = both(S.kernels_for(DISTRIBUTIONS[rule]).draw_with_jumps, *args)
     assert used_c == used_p
     for x, y in zip(cargs[4:], pargs[4:], strict=True):
         np.testing.assert_array_equal(x, y)
-    rule_ = DISCRETE_RULES[rule]
+    rule_ = DISTRIBUTIONS[rule]
     values, alternates, events, weights = cargs[6], cargs[7], cargs[8], cargs[4]
     nparams = len(rule_.params)
     for k in range(n):
@@ -75,11 +76,11 @@ def test_jumps_compiled_equal_python_equal_the_rules_jump(rule, seed):
 @given(rule=rules, seed=seeds, symmetric=st.booleans())
 def test_smoothed_tangent_compiled_equals_python_equals_the_scalar_rule(rule, seed, symmetric):
     r, a, b, d = inputs(rule, seed)
-    rule_ = DISCRETE_RULES[rule]
-    kernels = S.kernels_for(KINDS[rule])
-    x = S.draw_values(KINDS[rule], r, a, b, np.empty(r.size))
-    da, db = (d, np.zeros_like(d)) if rule_.continuous == 0 else (np.zeros_like(d), d)
-    args = (symmetric, x, a, b, da, db, rule_.continuous, np.zeros(x.size))
+    rule_ = DISTRIBUTIONS[rule]
+    kernels = S.kernels_for(DISTRIBUTIONS[rule])
+    x = S.draw_values(DISTRIBUTIONS[rule], r, a, b, np.empty(r.size))
+    da, db = (d, np.zeros_like(d)) if rule_.differentiable == 0 else (np.zeros_like(d), d)
+    args = (symmetric, x, a, b, da, db, rule_.differentiable, np.zeros(x.size))
     _, _, (cargs, pargs) = both(kernels.smoothed_tangent, *args)
     compiled, python = cargs[7], pargs[7]
     np.testing.assert_array_equal(compiled, python)

@@ -118,7 +118,7 @@ def test_numpy_ufuncs_use_the_same_rules(ufunc):
         return ufunc(t) if arity == 1 else ufunc(t, other)
 
     def through_stochad(t):
-        from stochad.rules.registry import call
+        from stochad.core.primitives import call
 
         return call(UFUNC_PRIMITIVES[ufunc], *((t,) if arity == 1 else (t, other)))
 

@@ -4,53 +4,101 @@ from __future__ import annotations
 
 import numpy as np
 
+from stochad.arrays import TripleArray
 from stochad.core.context import current_evaluation
-from stochad.core.triple import Triple
-from stochad.distributions.base import DiscreteRule, sample_scalar
+from stochad.core.primitives import dispatch_target
+from stochad.distributions import DISTRIBUTIONS, DiscreteRule
 from stochad.distributions.bernoulli import BERNOULLI
 from stochad.distributions.binomial import BINOMIAL
-from stochad.distributions.categorical import CATEGORICAL, sample_categorical
+from stochad.distributions.categorical import CATEGORICAL
 from stochad.distributions.continuous import sample_exponential, sample_normal
 from stochad.distributions.geometric import GEOMETRIC
+from stochad.distributions.negative_binomial import NEGATIVE_BINOMIAL
 from stochad.distributions.poisson import POISSON
-from stochad.distributions.vectorized import sample_plain_array
-from stochad.rules.registry import carrier_type
+from stochad.forward.sampling import sample_categorical, sample_scalar
+from stochad.kernels.sampling import sample_plain_array
 
 __all__ = [
-    "DISCRETE_RULES", "bernoulli", "binomial", "geometric", "poisson", "categorical", "normal",
-    "exponential",
+    "sample", "bernoulli", "binomial", "geometric", "negative_binomial", "poisson",
+    "categorical", "normal", "exponential",
 ]  # fmt: skip
-
-DISCRETE_RULES: dict[str, DiscreteRule] = {
-    rule.name: rule for rule in (BERNOULLI, BINOMIAL, GEOMETRIC, POISSON)
-}
 
 
 def _evaluation_of(args):
-    for a in args:
-        if isinstance(a, Triple) or hasattr(type(a), "__stochad_sample__"):
-            return a.evaluation
-    return current_evaluation()
+    target = dispatch_target(args)
+    return current_evaluation() if target is None else target.evaluation
 
 
 def _draw(rule: DiscreteRule, *args, size=None):
     """Dispatch a draw: scalar triples and floats here, arrays to their carrier type.
 
     A carrier type (triple array, tracer) implements
-    ``__stochad_sample__(rule, args, size, evaluation)``.
+    ``__stochad_sample__(rule, args, size, evaluation)``; the carrier of the innermost
+    evaluation among the parameters handles the draw.
     """
-    evaluation = _evaluation_of(args)
-    carrier = carrier_type(args)
+    target = dispatch_target(args)
+    evaluation = current_evaluation() if target is None else target.evaluation
+    carrier = None if target is None else type(target)
     if carrier is not None and hasattr(carrier, "__stochad_sample__"):
         return carrier.__stochad_sample__(rule, args, size, evaluation)
     if size is None and not any(isinstance(a, (np.ndarray, list, tuple)) for a in args):
         return sample_scalar(rule, evaluation, args)
     if carrier is not None:
         # a scalar triple parameter with size= or array parameters: a triple array
-        from stochad.arrays import TripleArray
-
         return TripleArray.__stochad_sample__(rule, args, size, evaluation)
     return sample_plain_array(rule, evaluation, args, size)
+
+
+def sample(distribution, *params, size=None):
+    """A draw from a registered discrete distribution, by name or record.
+
+    The built-in samplers (:func:`bernoulli`, ...) are this function for their rules; a
+    user's :class:`~stochad.distributions.DiscreteRule`, once registered with
+    :func:`~stochad.distributions.register_distribution`, is drawn the same way and gets
+    triples, smoothing and reverse mode from its own rule functions.
+
+    Parameters
+    ----------
+    distribution : str or DiscreteRule
+        a name in :data:`stochad.distributions.DISTRIBUTIONS`, or a record.
+    *params : float, array-like or carrier
+        the distribution's parameters, in the order of ``rule.params``.
+    size : None, int or tuple of int
+        an array draw (rules with ``array_kernel=True``).
+
+    Returns
+    -------
+    int, ndarray or carrier
+        as :func:`bernoulli`.
+
+    Raises
+    ------
+    ValueError
+        for an unknown name, a wrong number of parameters, or parameters out of range.
+    NotImplementedError
+        for an array draw of a rule without an array kernel.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> stochad.stochastic_triple(lambda p: stochad.sample("bernoulli", p), 0.3, rng=0)
+    Triple(0 + 0.0ε [1 with weight 1.42857ε])
+    """
+    rule = distribution if isinstance(distribution, DiscreteRule) else DISTRIBUTIONS.get(
+        distribution
+    )
+    if rule is None:
+        raise ValueError(
+            f"distribution must be one of {sorted(DISTRIBUTIONS)} or a DiscreteRule, got "
+            f"{distribution!r}"
+        )
+    if len(params) != len(rule.params):
+        raise ValueError(
+            f"{rule.name} takes {len(rule.params)} parameter(s) {rule.params}, got {len(params)}"
+        )
+    if rule is CATEGORICAL:
+        return categorical(*params)
+    return _draw(rule, *params, size=size)
 
 
 # Shared wording of the sampler docstrings below. A sampler returns a plain number or
@@ -189,6 +237,46 @@ def geometric(p, size=None):
     return _draw(GEOMETRIC, p, size=size)
 
 
+def negative_binomial(n, p, size=None):
+    """A NegativeBinomial(n, p) draw, numpy's convention: failures before the n-th success.
+
+    ``P(X = k) = Γ(k+n)/(Γ(n) k!)·pⁿ(1−p)ᵏ``, ``E[X] = n(1−p)/p``. Stochastic derivative
+    in ``p``: for ``δ > 0`` and ``X > 0`` the draw jumps to ``X − 1`` with weight
+    ``δX/(p(1 − p))``; for ``δ < 0`` to ``X + 1`` with weight ``−δ(n + X)/p``
+    (docs/theory.md §2). ``n`` may be a random count (finite perturbations only). The
+    smoothed derivative is ``−n·δ/p²``.
+
+    Parameters
+    ----------
+    n : float, array-like, Triple, TripleArray or Tracer
+        the number of successes, a real number > 0 (numpy allows non-integer ``n``).
+    p : float, array-like, Triple, TripleArray or Tracer
+        the success probability, in (0, 1].
+    size : None, int or tuple of int
+        draw an array of this shape.
+
+    Returns
+    -------
+    int, ndarray, Triple, TripleArray or Tracer
+        as :func:`bernoulli`.
+
+    Raises
+    ------
+    ValueError
+        if ``n <= 0``, ``p`` is outside (0, 1], the mean ``n(1−p)/p`` exceeds 1e7, or the
+        shapes do not broadcast.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> r = stochad.expected_derivative(lambda p: stochad.negative_binomial(3, p), 0.5, 4000,
+    ...                                 rng=0)
+    >>> abs(r.mean - (-12.0)) < 5 * r.stderr     # d/dp 3(1 - p)/p = -3/p² = -12
+    True
+    """
+    return _draw(NEGATIVE_BINOMIAL, n, p, size=size)
+
+
 def poisson(lam, size=None):
     """A Poisson(lam) draw.
 
@@ -274,9 +362,9 @@ def categorical(probs):
     True
     """
     probs = list(probs)
-    carrier = carrier_type(probs)
-    if carrier is not None and hasattr(carrier, "__stochad_sample__"):
-        return carrier.__stochad_sample__(CATEGORICAL, probs, None, _evaluation_of(probs))
+    target = dispatch_target(probs)
+    if target is not None and hasattr(type(target), "__stochad_sample__"):
+        return type(target).__stochad_sample__(CATEGORICAL, probs, None, target.evaluation)
     return sample_categorical(_evaluation_of(probs), probs)
 
 

@@ -7,12 +7,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from stochad.backends.base import alive_events
+from stochad.core.events import moving_events
+from stochad.core.primitives import Primitive, check_foreign, is_carrier, is_zero
 from stochad.errors import PerturbationLostError
 from stochad.rules.operators import PrimitiveOperators
-from stochad.rules.registry import Primitive
 
-__all__ = ["Triple", "Perturbation"]
+__all__ = ["Triple", "Perturbation", "register_array_carrier"]
 
 
 class Perturbation(NamedTuple):
@@ -52,6 +52,19 @@ def _meets_array(primitive: Primitive, args) -> bool:
         if type(a) is np.ndarray and a.ndim and a.dtype != object:
             return True
     return False
+
+
+_array_carrier: list = []
+
+
+def register_array_carrier(apply) -> None:
+    """Install how a scalar triple that meets an array becomes a triple array.
+
+    The triple-array module sits above this one (it builds on scalar triples), so it
+    registers its ``apply(primitive, args, kwargs, evaluation)`` here instead of this
+    module importing it.
+    """
+    _array_carrier[:] = [apply]
 
 
 class Triple(PrimitiveOperators):
@@ -135,34 +148,37 @@ class Triple(PrimitiveOperators):
 
     # -- propagation ------------------------------------------------------------
     @classmethod
-    def __stochad_apply__(cls, primitive: Primitive, args, kwargs):
-        evaluation = next(a.evaluation for a in args if isinstance(a, Triple))
+    def __stochad_apply__(cls, primitive: Primitive, args, kwargs, evaluation):
         backend = evaluation.backend
-        if backend.supports_arrays and _meets_array(primitive, args):
+        own = [type(a) is Triple and a.evaluation is evaluation for a in args]
+        for a, mine in zip(args, own, strict=True):
+            if not mine and is_carrier(a) and a.evaluation is not evaluation:
+                check_foreign(a, evaluation)  # an enclosing derivative's carrier: a value
+        if backend.supports_arrays and _array_carrier and _meets_array(primitive, args):
             # a triple meeting an array (or a structural op) becomes a triple array
-            from stochad.arrays import TripleArray
-
-            return TripleArray.__stochad_apply__(primitive, args, kwargs)
-        values = [a.value if isinstance(a, Triple) else a for a in args]
+            return _array_carrier[0](primitive, args, kwargs, evaluation)
+        values = [a.value if mine else a for a, mine in zip(args, own, strict=True)]
         out = primitive.value(*values, **kwargs)
         smoothed = not backend.carries_perturbations
         delta = 0.0
         if primitive.jvp is not None:
-            tangents = [a.delta if isinstance(a, Triple) else None for a in args]
+            tangents = [a.delta if mine else None for a, mine in zip(args, own, strict=True)]
             delta = primitive.jvp(values, kwargs, tangents)
         else:
             # numpy scalars, so a rule like 1/x at 0 gives inf as on arrays (not ZeroDivisionError)
             at = [np.float64(v) if isinstance(v, (int, float)) else v for v in values]
             for i, a in enumerate(args):
-                if isinstance(a, Triple) and a.delta != 0:
+                if own[i] and not is_zero(a.delta):
                     partial = primitive.partial(i, smoothed)
                     if partial is not None:
                         delta = delta + partial(*at, out) * a.delta
         alts = {}
         if backend.carries_perturbations:
-            events = alive_events(a.alts for a in args if isinstance(a, Triple))
-            for e in backend.select(evaluation, events):
-                alt_args = [a.alts.get(e, a.value) if isinstance(a, Triple) else a for a in args]
+            triples = [a for a, mine in zip(args, own, strict=True) if mine]
+            for e in backend.merge_events(evaluation, moving_events(triples)):
+                alt_args = [
+                    a.alts.get(e, a.value) if mine else a for a, mine in zip(args, own, strict=True)
+                ]
                 alts[e] = primitive.value(*alt_args, **kwargs)
         return cls(out, delta, alts, evaluation)
 
@@ -181,7 +197,7 @@ class Triple(PrimitiveOperators):
         outcome = convert(self.value)
         if any(convert(alt) != outcome for alt in self._live_alternates()):
             raise PerturbationLostError(what)
-        if self.delta != 0 and not self.evaluation.backend.carries_perturbations:
+        if not is_zero(self.delta) and not self.evaluation.backend.carries_perturbations:
             raise PerturbationLostError(
                 f"{what} of a smoothed value (its smoothed derivative would be dropped; "
                 "smoothed programs need arithmetic such as s * a + (1 - s) * b, or "
@@ -207,7 +223,7 @@ class Triple(PrimitiveOperators):
         return int(self.value)
 
     def __float__(self) -> float:
-        if self.delta != 0 or any(alt != self.value for alt in self._live_alternates()):
+        if not is_zero(self.delta) or any(alt != self.value for alt in self._live_alternates()):
             raise PerturbationLostError(
                 "float() of a stochastic triple with a nonzero derivative or perturbation "
                 "(use stochad.value(t) to read the primal value on purpose)"

@@ -1,0 +1,162 @@
+"""The primitive registry and the dispatch that sends a call to the right carrier type.
+
+A *primitive* is one operation with all of its differentiation rules in one record:
+
+``value``
+    the primal operation (numpy semantics; works on floats and arrays);
+``partials``
+    one function per argument, ``partial(*args, out) -> d out / d arg`` (elementwise,
+    broadcasting). It gives the tangent (δ) rule ``dout = Σ partial_i · dx_i``, the
+    smoothed rule (smoothed scalars obey the ordinary chain rule) and the reverse rule
+    ``x̄_i = partial_i · ȳ``;
+``smoothed_partials``
+    where the smoothed/reverse rule differs from the almost-sure one (a threshold whose
+    derivative is zero almost everywhere but has a surrogate);
+finite-perturbation rule
+    always "apply ``value`` to the alternate values" (each operand without the
+    perturbation contributes its primal value), so it needs no field.
+
+Carrier types (scalar triples, triple arrays, reverse-mode tracers) implement
+``__stochad_apply__(primitive, args, kwargs, evaluation)``, set ``__stochad_priority__``
+and have an ``evaluation``; ``call`` sends each operation to the carrier of the innermost
+evaluation among its arguments (see :func:`dispatch_target`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from stochad.core.context import current_evaluation_or_none
+
+__all__ = [
+    "Primitive", "PRIMITIVES", "register", "call", "carrier_type", "is_carrier", "is_zero",
+    "dispatch_target", "check_foreign",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """All the rules of one operation (see the module docstring)."""
+
+    name: str
+    value: Callable[..., Any]
+    partials: tuple[Callable[..., Any] | None, ...] = ()
+    smoothed_partials: tuple[Callable[..., Any] | None, ...] | None = None
+    piecewise_constant: bool = False
+    """True for comparisons and similar: derivative zero, only alternates carry change."""
+    jvp: Callable[..., Any] | None = None
+    """Tangent rule of a non-elementwise primitive: ``jvp(args, kwargs, tangents)``."""
+    vjp: Callable[..., Any] | None = None
+    """Reverse rule of a non-elementwise primitive:
+    ``vjp(args, kwargs, out, cotangent, wanted=None)`` -> one cotangent (or None) per
+    argument; ``wanted[i]`` False allows skipping argument ``i``."""
+
+    def partial(self, i: int, smoothed: bool = False) -> Callable[..., Any] | None:
+        """The partial derivative by argument ``i`` (None where it is zero).
+
+        ``smoothed=True`` asks for the smoothed/reverse rule: ``smoothed_partials`` where
+        given (a threshold's surrogate derivative), else the almost-sure partials.
+        """
+        if smoothed and self.smoothed_partials is not None:
+            table = self.smoothed_partials
+        elif self.piecewise_constant:
+            return None
+        else:
+            table = self.partials
+        return table[i] if i < len(table) else None
+
+
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def register(primitive: Primitive) -> Primitive:
+    """Add ``primitive`` to the table (names are unique)."""
+    if primitive.name in PRIMITIVES:
+        raise ValueError(f"primitive {primitive.name!r} is already registered")
+    PRIMITIVES[primitive.name] = primitive
+    return primitive
+
+
+def is_carrier(x) -> bool:
+    """True for a value of a carrier type (triple, triple array, tracer)."""
+    return hasattr(type(x), "__stochad_priority__")
+
+
+def is_zero(x) -> bool:
+    """Whether a tangent is exactly zero (a carrier of an enclosing evaluation is not)."""
+    kind = type(x)
+    if kind is float or kind is int:
+        return x == 0
+    if x is None:
+        return True
+    if hasattr(kind, "__stochad_priority__"):
+        return False
+    return not np.any(x)
+
+
+def dispatch_target(args):
+    """The carrier that handles an operation on ``args`` (None if there is none).
+
+    Carriers rank by their evaluation's nesting level first (the innermost derivative
+    handles the operation and treats carriers of enclosing ones as values), then by the
+    type's ``__stochad_priority__`` (a triple meeting a triple array of the same
+    evaluation becomes a triple array).
+    """
+    target = None
+    best_level = best_priority = -1
+    for a in args:
+        priority = getattr(type(a), "__stochad_priority__", None)
+        if priority is None:
+            continue
+        level = a.evaluation.level
+        if level > best_level or (level == best_level and priority > best_priority):
+            target, best_level, best_priority = a, level, priority
+    return target
+
+
+def carrier_type(args) -> type | None:
+    """The type of :func:`dispatch_target` (None if no argument is a carrier)."""
+    target = dispatch_target(args)
+    return None if target is None else type(target)
+
+
+def check_foreign(carrier, evaluation) -> None:
+    """Accept a carrier of another evaluation only if it encloses ``evaluation``.
+
+    Raises
+    ------
+    ValueError
+        for a carrier of a finished evaluation (kept from an earlier call) or of one that
+        is not an enclosing derivative: its perturbations would index the wrong event table.
+    """
+    other = carrier.evaluation
+    if other.active and other.level < evaluation.level:
+        return
+    raise ValueError(
+        f"a {type(carrier).__name__} from another derivative evaluation was combined with "
+        "values of this one (a triple kept from an earlier call, or taken inside f by "
+        "stochastic_triple); use stochad.value(t) to pass its primal value, or compute it "
+        "inside this evaluation"
+    )
+
+
+def call(primitive: Primitive, *args, **kwargs):
+    """Apply ``primitive`` to ``args``, dispatching on the carriers present."""
+    target = dispatch_target(args)
+    if target is None:
+        return primitive.value(*args, **kwargs)
+    evaluation = target.evaluation
+    if not evaluation.active and evaluation.level > 0:
+        require_finished_is_alone(target)
+    return type(target).__stochad_apply__(primitive, args, kwargs, evaluation)
+
+
+def require_finished_is_alone(carrier) -> None:
+    """A finished evaluation's carrier may be inspected, but not used inside another one."""
+    running = current_evaluation_or_none()
+    if running is not None and running.backend is not None:
+        check_foreign(carrier, running)

@@ -1,0 +1,1 @@
+"""Forward mode: scalar stochastic triples and the draws that make them."""

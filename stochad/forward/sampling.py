@@ -1,0 +1,114 @@
+"""Scalar discrete draws on triples: the draw's own jumps, coupled alternates, smoothing.
+
+A draw with triple parameters produces a triple (docs/theory.md §2): its own jumps from
+the rule's ``jump`` (or ``jumps``, for the categorical), one perturbation per carried
+event that moves a parameter (the coupled alternate draw in that event's world), and the
+backend decides which survive. A backend without perturbations (smoothed) gets the
+draw's smoothed tangent instead.
+"""
+
+from __future__ import annotations
+
+from stochad.core.context import Evaluation
+from stochad.core.events import moving_events
+from stochad.core.primitives import check_foreign, is_carrier, is_zero
+from stochad.distributions.base import DiscreteRule, coupled_uniform
+from stochad.distributions.categorical import CATEGORICAL
+from stochad.forward.triple import Triple
+
+__all__ = ["sample_scalar", "sample_categorical", "discrete_triple", "alternate_args"]
+
+
+def alternate_args(args, event):
+    """``args`` in the world of ``event``: each triple's alternate, else its value."""
+    return [a.alts.get(event, a.value) if isinstance(a, Triple) else a for a in args]
+
+
+def _own_parameters(name: str, args, evaluation: Evaluation) -> list:
+    """Check that the parameters hold only this evaluation's triples and plain numbers."""
+    for a in args:
+        if is_carrier(a) and a.evaluation is not evaluation:
+            check_foreign(a, evaluation)
+        value = a.value if isinstance(a, Triple) and a.evaluation is evaluation else a
+        if is_carrier(value) or is_carrier(a) and not isinstance(a, Triple):
+            raise NotImplementedError(
+                f"nested derivatives: a {name} draw whose parameter depends on both an "
+                "inner and an enclosing derivative is not supported (its jump weights "
+                "would themselves need differentiating); draw it in the enclosing "
+                "function and pass the draw in, or differentiate one level at a time"
+            )
+    return [a.value if isinstance(a, Triple) else a for a in args]
+
+
+def discrete_triple(evaluation: Evaluation, x, new_jumps, args, alternate_of) -> Triple:
+    """Assemble a draw's triple from its new jumps and its parameters' perturbations.
+
+    ``new_jumps`` are ``(alternate, weight)`` pairs created by this draw;
+    ``alternate_of(event)`` computes the coupled alternate draw for an event carried by
+    one of the triple ``args``. Only carried events that move a parameter compete (an
+    event with Δ = 0 there leaves the draw unchanged). The backend decides which survive.
+    """
+    backend = evaluation.backend
+    fresh = {}
+    for alt, weight in new_jumps:
+        if weight != 0.0:
+            fresh[evaluation.new_event(weight)] = alt
+    carried = moving_events(a for a in args if isinstance(a, Triple))
+    alts = {}
+    for event in backend.merge_events(evaluation, carried + list(fresh)):
+        alts[event] = fresh[event] if event in fresh else alternate_of(event)
+    return Triple(x, 0.0, alts, evaluation)
+
+
+def _checked_world(rule_name: str, check, params):
+    try:
+        return check(*params)
+    except ValueError as err:
+        raise ValueError(f"in an alternate world of {rule_name}: {err}") from None
+
+
+def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
+    """Draw one sample of ``rule`` with parameters ``args`` (floats or triples)."""
+    values = rule.check(*_own_parameters(rule.name, args, evaluation))
+    x = rule.inverse_cdf(evaluation.streams.uniform(), *values)
+    if not any(isinstance(a, Triple) for a in args):
+        return x
+    deltas = [a.delta if isinstance(a, Triple) else 0.0 for a in args]
+    backend = evaluation.backend
+    if not backend.carries_perturbations:
+        return Triple(x, backend.draw_tangent(rule, x, values, deltas), {}, evaluation)
+    for i, d in enumerate(deltas):
+        if i != rule.differentiable and not is_zero(d):
+            raise ValueError(
+                f"{rule.name}: parameter {rule.params[i]} is a count and cannot carry a "
+                f"continuous derivative (its tangent is {d!r}); only finite perturbations"
+            )
+    d = deltas[rule.differentiable]
+    new_jumps = [rule.jump(x, d, *values)] if d != 0 else []
+
+    def alternate_of(event):
+        alt_params = _checked_world(rule.name, rule.check, alternate_args(args, event))
+        return rule.alternate(x, values, alt_params, evaluation.streams.aux)
+
+    return discrete_triple(evaluation, x, new_jumps, args, alternate_of)
+
+
+def sample_categorical(evaluation: Evaluation, probs):
+    """Draw an index from ``probs`` (floats or triples) on ``evaluation``'s streams."""
+    probs = list(probs)
+    values = CATEGORICAL.check(*_own_parameters("categorical", probs, evaluation))
+    i = CATEGORICAL.inverse_cdf(evaluation.streams.uniform(), *values)
+    if not any(isinstance(q, Triple) for q in probs):
+        return i
+    tangents = [q.delta if isinstance(q, Triple) else 0.0 for q in probs]
+    backend = evaluation.backend
+    if not backend.carries_perturbations:
+        return Triple(i, backend.draw_tangent(CATEGORICAL, i, values, tangents), {}, evaluation)
+
+    def alternate_of(event):
+        alt = _checked_world("categorical", CATEGORICAL.check, alternate_args(probs, event))
+        v = coupled_uniform(CATEGORICAL.cdf, i, values, evaluation.streams.aux)
+        return CATEGORICAL.inverse_cdf(v, *alt)
+
+    jumps = CATEGORICAL.jumps(i, values, tangents)
+    return discrete_triple(evaluation, i, jumps, probs, alternate_of)
