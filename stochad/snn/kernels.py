@@ -1,8 +1,10 @@
 """numba kernels for surrogate-gradient BPTT: whole time loops, forward and backward.
 
 Arrays are time-major, ``(T, batch, size)``, C-contiguous float64. Matmuls with the
-feed-forward weights happen outside, in BLAS, on all time steps at once; the kernels run
-the recursion of :mod:`stochad.snn.layers`. The recurrent input ``V S[n]`` is a sum of the
+feed-forward weights happen on all time steps at once, outside the time loop: in BLAS,
+or, for sparse spike arrays, in :func:`sparse_matmul` / :func:`sparse_matmul_t`, which
+touch only the rows of the weights whose input spiked. The other kernels run the
+recursion of :mod:`stochad.snn.layers`. The recurrent input ``V S[n]`` is a sum of the
 rows of ``V`` of the neurons that spiked (spikes are sparse); its transpose in the
 backward pass is a dense matrix product per step (``np.dot``, BLAS).
 
@@ -23,7 +25,8 @@ from numba import njit
 
 __all__ = [
     "noise_cdf", "noise_density", "lif_forward", "lif_backward", "readout_forward",
-    "readout_backward", "dense_forward", "dense_backward", "RESET_CODES",
+    "readout_backward", "dense_forward", "dense_backward", "sparse_matmul", "sparse_matmul_t",
+    "RESET_CODES",
 ]  # fmt: skip
 
 RESET_CODES = {"next_step": 0, "same_step": 1, "subtract": 2, "none": 3}
@@ -216,3 +219,34 @@ def dense_backward(g_s, x, surrogate, g_x):
     code, beta, p0, scale = surrogate
     for k in range(x.shape[0]):
         g_x[k] = g_s[k] * noise_density(code, beta, p0, scale, x[k])
+
+
+@njit(cache=True)
+def sparse_matmul(h, w, out):
+    """``out = h @ w`` skipping the zeros of ``h`` (spikes): ``O(nnz(h) · columns)``."""
+    rows, inner = h.shape
+    cols = w.shape[1]
+    for m in range(rows):
+        for j in range(cols):
+            out[m, j] = 0.0
+        for k in range(inner):
+            hk = h[m, k]
+            if hk != 0.0:
+                for j in range(cols):
+                    out[m, j] += hk * w[k, j]
+
+
+@njit(cache=True)
+def sparse_matmul_t(h, g, out):
+    """``out = hᵀ @ g`` skipping the zeros of ``h``: the weight gradient of spike inputs."""
+    rows, inner = h.shape
+    cols = g.shape[1]
+    for k in range(inner):
+        for j in range(cols):
+            out[k, j] = 0.0
+    for m in range(rows):
+        for k in range(inner):
+            hk = h[m, k]
+            if hk != 0.0:
+                for j in range(cols):
+                    out[k, j] += hk * g[m, j]

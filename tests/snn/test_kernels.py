@@ -108,3 +108,19 @@ def test_backward_of_a_linear_readout_is_its_transpose():
     d = g.normal(size=(3, 2))
     moved = kernel_forward(net, {"W0": params["W0"] + d}, inputs, g).output - tape.output
     assert np.sum(g_out * moved) == pytest.approx(np.sum(grad * d), rel=1e-12)
+
+
+@pytest.mark.parametrize("density", [0.0, 0.05, 0.5])
+def test_sparse_matmuls_equal_blas_and_their_python_source(density):
+    g = np.random.default_rng(7)
+    h = (g.random((30, 12)) < density) * g.normal(size=(30, 12))
+    w, grad = g.normal(size=(12, 5)), g.normal(size=(30, 5))
+    for kernel, other, reference in [
+        (K.sparse_matmul, w, h @ w),
+        (K.sparse_matmul_t, grad, h.T @ grad),
+    ]:
+        a, b = np.empty(reference.shape), np.empty(reference.shape)
+        kernel(h, other, a)
+        kernel.py_func(h, other, b)
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, reference, rtol=1e-12, atol=1e-12)

@@ -71,7 +71,8 @@ def test_smoothed_gradient_is_biased_on_the_same_network(name):
     largest |z| is 17-43 with these sample sizes)."""
     net, params, x = case(name)
     _, g, aux = snn.value_and_grad(per_row, params, np.repeat(x, 1000, axis=0), network=net,
-                                   method="smoothed", rng=2, samples=8, return_aux=True)  # fmt: skip
+                                   method="smoothed", rng=2, samples=8,
+                                   return_aux=True)  # fmt: skip
     assert np.max(np.abs(z_scores(g, aux["stderr"], exact(name)))) > 5
 
 
