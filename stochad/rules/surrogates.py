@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.special import erfc, expit
@@ -91,12 +91,15 @@ class Surrogate:
     >>> s = surrogates.SURROGATES["cauchy"](beta=2.0)
     >>> s, s.name, s.beta
     (surrogates.cauchy(beta=2.0), 'cauchy', 2.0)
+    >>> s == surrogates.cauchy(beta=2.0)        # equal by family, β, params and scale
+    True
     """
 
     name: str
     beta: float
-    noise_cdf: Callable[[np.ndarray], np.ndarray]
-    density: Callable[[np.ndarray], np.ndarray]
+    # a family, β, params and scale define the pair: equal surrogates compare equal
+    noise_cdf: Callable[[np.ndarray], np.ndarray] = field(compare=False)
+    density: Callable[[np.ndarray], np.ndarray] = field(compare=False)
     params: tuple[tuple[str, float], ...] = ()
     scale: float = 1.0
 

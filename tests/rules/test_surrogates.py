@@ -137,3 +137,124 @@ def test_bad_input():
         surrogates.exponential_escape(1.0, p0=1.5)
     with pytest.raises(TypeError, match="Surrogate"):
         stochad.heaviside(1.0, "logistic")
+
+
+# Other libraries' surrogate derivatives written out from their source formulas
+# (../shared/SNN_REFERENCE.md §3), independently of stochad's families.
+def _sig(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+LIBRARY_FORMULAS = {
+    ("snntorch", "fast_sigmoid"): lambda x, k: 1.0 / (k * np.abs(x) + 1.0) ** 2,
+    ("snntorch", "sigmoid"): lambda x, k: k * _sig(k * x) * (1 - _sig(k * x)),
+    ("snntorch", "atan"): lambda x, a: (a / 2) / (1 + (np.pi * a * x / 2) ** 2),
+    ("spytorch", "SurrGradSpike"): lambda x, s: 1.0 / (s * np.abs(x) + 1.0) ** 2,
+    ("norse", "super"): lambda x, a: 1.0 / (a * np.abs(x) + 1.0) ** 2,
+    ("norse", "triangle"): lambda x, a: a * np.maximum(0.0, 1 - np.abs(x)),
+    ("norse", "tanh"): lambda x, k: 1 - np.tanh(k * x) ** 2,
+    ("norse", "heavi_erfc"): lambda x, k: 2 / np.sqrt(np.pi) * np.exp(-(k**2) * x**2),
+    ("spikingjelly", "Sigmoid"): lambda x, a: a * _sig(a * x) * (1 - _sig(a * x)),
+    ("spikingjelly", "ATan"): lambda x, a: (a / 2) / (1 + (np.pi * a * x / 2) ** 2),
+    ("spikingjelly", "Erf"): lambda x, a: a / np.sqrt(np.pi) * np.exp(-(a**2) * x**2),
+    ("spikingjelly", "PiecewiseQuadratic"): lambda x, a: np.maximum(0.0, a - a**2 * np.abs(x)),
+    ("spikingjelly", "PiecewiseExp"): lambda x, a: a / 2 * np.exp(-a * np.abs(x)),
+    ("spikingjelly", "SoftSign"): lambda x, a: a / (2 * (1 + a * np.abs(x)) ** 2),
+    ("spikingjelly", "SuperSpike"): lambda x, a: a / (1 + np.abs(x)) ** 2,
+    ("spikingjelly", "Rect"): lambda x, a: a * (np.abs(x) < 0.5 / a),
+    ("stork", "SuperSpike"): lambda x, b: 1.0 / (b * np.abs(x) + 1.0) ** 2,
+    ("stork", "sigmoid"): lambda x, b: b * _sig(b * x) * (1 - _sig(b * x)),
+    ("stork", "scaled_sigmoid"): lambda x, b: _sig(b * x) * (1 - _sig(b * x)),
+    ("stork", "EsserSpike"): lambda x, b: np.maximum(0.0, 1 - np.abs(b * x)),
+    ("stork", "SuperSpike_asymptote"): lambda x, b: b / (b * np.abs(x) + 1.0) ** 2,
+    # stork does not clip p0 e^{x/Δu}; compare below the clip point x = Δu ln(1/p0)
+    ("stork", "exponential"): lambda x, du: np.where(
+        x < du * np.log(100.0), 0.01 / du * np.exp(x / du), 0.0
+    ),
+}
+
+
+def test_every_library_entry_has_a_reference_formula():
+    assert set(LIBRARY_FORMULAS) == set(surrogates.LIBRARY_SURROGATES)
+
+
+@pytest.mark.parametrize("key", sorted(surrogates.LIBRARY_SURROGATES))
+def test_from_library_reproduces_the_library_formula(key):
+    entry = surrogates.LIBRARY_SURROGATES[key]
+    x = np.linspace(-2.0, 2.0, 81) + 0.00731
+    for value in {entry.default or 3.0, 7.0}:
+        s = surrogates.from_library(*key, value)
+        assert s.name == entry.family
+        np.testing.assert_allclose(s.derivative(x), LIBRARY_FORMULAS[key](x, value),
+                                   rtol=1e-12, atol=1e-12)  # fmt: skip
+
+
+def test_snntorch_fast_sigmoid_is_rescaled_and_atan_is_cauchy():
+    """The issue's example: fast_sigmoid(slope=25) is the matched density times 2/25, so a
+    port that used fast_sigmoid(β=25) would get a gradient 12.5× too large."""
+    port = surrogates.from_library("snntorch", "fast_sigmoid", 25.0)
+    matched = surrogates.fast_sigmoid(25.0)
+    assert port.scale == pytest.approx(2 / 25)
+    assert float(matched.derivative(0.1) / port.derivative(0.1)) == pytest.approx(12.5)
+    assert surrogates.from_library("snntorch", "atan", 2.0) == surrogates.cauchy(2.0)
+
+
+def test_scaled_surrogate_keeps_its_noise_and_scales_the_gradient():
+    s = surrogates.laplace(2.0).scaled(3.0)
+    x = np.array([-0.4, 0.2])
+    np.testing.assert_allclose(s.derivative(x), 3.0 * surrogates.laplace(2.0).derivative(x))
+    np.testing.assert_array_equal(s.noise_cdf(x), surrogates.laplace(2.0).noise_cdf(x))
+    assert stochad.grad(lambda u: stochad.heaviside(u, s))(0.2) == pytest.approx(
+        float(s.derivative(0.2))
+    )
+    assert repr(s) == "surrogates.laplace(beta=2.0).scaled(3.0)"
+
+
+@pytest.mark.parametrize("forward", [surrogates.logistic(50.0), surrogates.gaussian(30.0)])
+def test_with_surrogate_forward_and_backward(forward):
+    """grad and smoothed forward mode use the surrogate; unbiased triples the forward's own
+    derivative, so their estimates stay unbiased for the program as written."""
+    sg = surrogates.fast_sigmoid(4.0)
+    x = 0.013
+
+    def f(u):
+        return surrogates.with_surrogate(u, forward, sg)
+
+    assert float(f(x)) == pytest.approx(float(forward.noise_cdf(x)))
+    assert stochad.grad(f)(x) == pytest.approx(float(sg.derivative(x)))
+    assert stochad.derivative_estimate(f, x, backend="smoothed") == pytest.approx(
+        float(sg.derivative(x))
+    )
+    assert stochad.derivative_estimate(f, x) == pytest.approx(float(forward.derivative(x)))
+
+
+def test_with_surrogate_step_forward_has_exact_jumps_for_triples():
+    """A step forward: derivative 0 almost everywhere, jumps carried exactly."""
+    sg = surrogates.logistic(1.0)
+
+    def f(p):
+        return surrogates.with_surrogate(stochad.bernoulli(p) - 0.5, np.sign, sg)
+
+    r = stochad.expected_derivative(f, 0.3, 400, rng=0)  # E = 2p − 1
+    assert abs(r.mean - 2.0) < 5 * r.stderr
+    assert stochad.grad(lambda u: surrogates.with_surrogate(u, np.sign, sg))(0.0) == 0.25
+
+
+def test_library_and_with_surrogate_bad_input():
+    with pytest.raises(ValueError, match="unknown surrogate"):
+        surrogates.from_library("snntorch", "nope")
+    with pytest.raises(ValueError, match="no default"):
+        surrogates.from_library("norse", "tanh")
+    with pytest.raises(ValueError, match="slope"):
+        surrogates.from_library("snntorch", "fast_sigmoid", -1.0)
+    with pytest.raises(ValueError, match="factor"):
+        surrogates.logistic(1.0).scaled(0.0)
+    with pytest.raises(TypeError, match="beta"):
+        surrogates.logistic("a")
+    with pytest.raises(TypeError, match="forward"):
+        surrogates.with_surrogate(0.0, 3.0, surrogates.logistic(1.0))
+    with pytest.raises(TypeError, match="forward_derivative"):
+        surrogates.with_surrogate(0.0, surrogates.logistic(1.0), surrogates.logistic(1.0),
+                                  forward_derivative=np.cos)  # fmt: skip
+    with pytest.raises(TypeError, match="Surrogate"):
+        surrogates.with_surrogate(0.0, np.sign, "logistic")
