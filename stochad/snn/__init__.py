@@ -55,9 +55,18 @@ Examples
 from stochad.snn.gradients import METHODS, directional_derivative, value_and_grad
 from stochad.snn.layers import LIF, RESETS, BinaryDense, Readout
 from stochad.snn.network import Network, Trace
+from stochad.snn.objects import Leaky, LIFParameters, LIFState, lif_step
 from stochad.snn.spikes import EscapeNoise, Heaviside
 
 __all__ = [
     "LIF", "Readout", "BinaryDense", "RESETS", "Network", "Trace", "Heaviside", "EscapeNoise",
-    "value_and_grad", "directional_derivative", "METHODS",
+    "value_and_grad", "directional_derivative", "METHODS", "Leaky", "LIFParameters",
+    "LIFState", "lif_step",
 ]  # fmt: skip
+from stochad.snn import data as data  # noqa: E402 - the training toolkit (issue 11)
+from stochad.snn import initialization as initialization  # noqa: E402
+from stochad.snn import losses as losses  # noqa: E402
+from stochad.snn import metrics as metrics  # noqa: E402
+from stochad.snn import optimizers as optimizers  # noqa: E402
+from stochad.snn import training as training  # noqa: E402
+from stochad.snn.training import train as train  # noqa: E402
