@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from stochad.core.primitives import Primitive, call, register
+from stochad.core.primitives import Primitive, call, is_carrier, register
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "power", "negative", "absolute",
@@ -38,7 +38,7 @@ DIVIDE = register(
 def _power(x, y):
     """``x ** y``; an integer base is promoted to float so that ``X ** -1`` of an
     integer-valued draw is ``1 / X`` (as in Python) instead of numpy's error."""
-    if np.issubdtype(np.result_type(x), np.integer):
+    if not is_carrier(x) and np.issubdtype(np.result_type(x), np.integer):
         x = np.multiply(x, 1.0)
     return np.power(x, y)
 

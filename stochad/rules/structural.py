@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from stochad._docstrings import fill_doc
-from stochad.core.primitives import Primitive, call, register
+from stochad.core.primitives import Primitive, call, is_carrier, register
 
 __all__ = [
     "unbroadcast", "SUM", "MEAN", "MATMUL", "GETITEM", "RESHAPE", "TRANSPOSE", "CONCATENATE",
@@ -25,7 +25,8 @@ __all__ = [
 
 def unbroadcast(g, shape) -> np.ndarray:
     """Sum ``g`` over the axes that broadcasting added to reach it from ``shape``."""
-    g = np.asarray(g)
+    if not is_carrier(g):  # a carrier (a nested derivative's cotangent) keeps its kind
+        g = np.asarray(g)
     if g.shape == tuple(shape):
         return g
     extra = g.ndim - len(shape)
