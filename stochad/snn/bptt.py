@@ -32,18 +32,18 @@ def _sparse(h: np.ndarray) -> bool:
     return np.count_nonzero(h) < SPARSE_BELOW * h.size
 
 
-def matmul(h: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``h @ w`` for a 2-d ``h``, sparse where ``h`` is mostly zeros (spikes)."""
-    if not _sparse(h):
+def matmul(h: np.ndarray, w: np.ndarray, sparse: bool) -> np.ndarray:
+    """``h @ w`` for a 2-d ``h``, in the sparse kernel when ``sparse`` (see :func:`_sparse`)."""
+    if not sparse:
         return h @ w
     out = np.empty((h.shape[0], w.shape[1]))
     K.sparse_matmul(h, np.ascontiguousarray(w), out)
     return out
 
 
-def matmul_t(h: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``hᵀ @ g`` (a weight gradient), sparse where ``h`` is mostly zeros."""
-    if not _sparse(h):
+def matmul_t(h: np.ndarray, g: np.ndarray, sparse: bool) -> np.ndarray:
+    """``hᵀ @ g`` (a weight gradient), in the sparse kernel when ``sparse``."""
+    if not sparse:
         return h.T @ g
     out = np.empty((h.shape[1], g.shape[1]))
     K.sparse_matmul_t(h, g, out)
@@ -57,6 +57,7 @@ class KernelTape:
     network: Network
     params: dict
     inputs: list  # per layer: its (T, B, n_in) input
+    sparse: list  # per layer: whether its input is sparse enough for the sparse kernels
     states: list  # per layer: the arrays its backward kernel needs
     output: np.ndarray  # (batch, T, size) of the last layer
 
@@ -77,11 +78,13 @@ def kernel_forward(network: Network, params: dict, inputs: np.ndarray, gen) -> K
     """Run ``network`` on checked ``inputs`` ``(batch, T, n_in)``, drawing from ``gen``."""
     h = np.ascontiguousarray(inputs.transpose(1, 0, 2))
     n_steps, batch = h.shape[:2]
-    layer_inputs, states = [], []
+    layer_inputs, states, sparse = [], [], []
     for k, layer in enumerate(network.layers):
         lp = network.layer_params(params, k)
         w = np.asarray(lp["W"], dtype=np.float64)
-        x = matmul(h.reshape(n_steps * batch, -1), w).reshape(n_steps, batch, layer.size)
+        sparse.append(_sparse(h))
+        x = matmul(h.reshape(n_steps * batch, -1), w, sparse[-1])
+        x = x.reshape(n_steps, batch, layer.size)
         layer_inputs.append(h)
         shape = x.shape
         if isinstance(layer, Readout):
@@ -106,7 +109,7 @@ def kernel_forward(network: Network, params: dict, inputs: np.ndarray, gen) -> K
             states.append((x,))
         h = out
     return KernelTape(
-        network, params, layer_inputs, states, np.ascontiguousarray(h.transpose(1, 0, 2))
+        network, params, layer_inputs, sparse, states, np.ascontiguousarray(h.transpose(1, 0, 2))
     )
 
 
@@ -141,9 +144,11 @@ def kernel_backward(tape: KernelTape, g_output: np.ndarray) -> dict[str, np.ndar
             K.dense_backward(g.reshape(-1), x.reshape(-1), kernel_spec(layer.spike.derivative),
                              g_x.reshape(-1))  # fmt: skip
         flat = g_x.reshape(-1, layer.size)
-        grads[f"W{k}"] = matmul_t(h_in.reshape(flat.shape[0], -1), flat)
+        grads[f"W{k}"] = matmul_t(h_in.reshape(flat.shape[0], -1), flat, tape.sparse[k])
         if isinstance(layer, LIF) and layer.recurrent:
-            grads[f"V{k}"] = matmul_t(spikes[k].reshape(flat.shape), flat)
+            # a layer's spikes are the next layer's input: reuse its sparsity test
+            own = tape.sparse[k + 1] if k + 1 < len(tape.sparse) else _sparse(spikes[k])
+            grads[f"V{k}"] = matmul_t(spikes[k].reshape(flat.shape), flat, own)
         if isinstance(layer, BinaryDense) and layer.bias:
             grads[f"b{k}"] = flat.sum(axis=0)
         if k > 0:

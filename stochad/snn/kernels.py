@@ -134,32 +134,41 @@ def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s
 
 @njit(cache=True)
 def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, detach, g_x):
-    """BPTT of :func:`lif_forward`: the cotangent ``g_x`` of ``x_in`` from that of ``s``.
+    """BPTT of :func:`lif_forward` over the whole time loop: the cotangent ``g_x`` of
+    ``x_in`` from the cotangent ``g_s`` of the spikes.
 
-    ``v_t`` is the transposed recurrent matrix ``Vᵀ`` (C-contiguous; ``(0, 0)`` for none).
     ``dS[n]/dU[n] = scale · F′(U[n] − θ)`` with ``surrogate = (code, β, p0, scale)``; the
-    reset path is dropped when ``detach``. ``g_x[n]`` is the cotangent of ``I[n+1]``, so
+    reset path is dropped when ``detach``. ``v_t`` is ``Vᵀ`` (C-contiguous; ``(0, 0)`` for
+    no recurrence). ``g_x[n]`` is the cotangent of ``I[n+1]``, so
     ``dW = Σ_n S_in[n]ᵀ g_x[n]`` and ``dV = Σ_n S[n]ᵀ g_x[n]``.
+
+    The recurrent part of ``S̄[n]``, ``Ī[n+1] Vᵀ``, is a dense product per step, computed
+    here as row updates (contiguous, vectorized) rather than with BLAS. numba's BLAS is a
+    second OpenBLAS whose threads compete with numpy's, and it was measured 10-30× slower
+    under load than this loop, which runs at about half of an idle BLAS's speed.
     """
     n_steps, batch, size = s.shape
     code, beta, p0, scale = surrogate
     recurrent = v_t.shape[0] > 0
     lm = lam_mem
-    g_u = np.zeros((batch, size))
+    g_u = np.zeros((batch, size))  # cotangents of U[n+1], I[n+1]: 0 beyond the last step
     g_i = np.zeros((batch, size))
     g_rec = np.zeros((batch, size))
     multiplicative = reset == 0 or reset == 1
     for n in range(n_steps - 1, -1, -1):
-        # g_u, g_i hold the cotangents of U[n+1], I[n+1] (0 beyond the last step)
-        if recurrent:
-            g_rec = np.dot(g_i, v_t)
         for b in range(batch):
+            if recurrent:
+                for k in range(size):
+                    g_rec[b, k] = 0.0
+                for j in range(size):
+                    c = g_i[b, j]
+                    if c != 0.0:
+                        for k in range(size):
+                            g_rec[b, k] += c * v_t[j, k]
             for k in range(size):
                 sk, uk, ik = s[n, b, k], u[n, b, k], i[n, b, k]
                 gu1, gi1 = g_u[b, k], g_i[b, k]
-                gs = g_s[n, b, k]
-                if recurrent:
-                    gs += g_rec[b, k]
+                gs = g_s[n, b, k] + g_rec[b, k]
                 if not detach:
                     if reset == 0:
                         gs -= (lm * uk + (1.0 - lm) * ik) * gu1
