@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 __all__ = [
     "noise_cdf", "noise_density", "lif_forward", "lif_backward", "readout_forward",
@@ -85,25 +85,25 @@ def noise_density(code, beta, p0, scale, x):
     return scale * d
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s, u, i):
     """Run a LIF layer over all steps; fill spikes ``s``, membranes ``u``, currents ``i``.
 
     ``x_in[n] = S_in[n] W`` (``(T, B, N)``); ``v`` the recurrent weights (``(0, 0)`` for
     none); ``r`` one uniform per spike (stochastic layers; ``X = 1`` iff
     ``1 − r > 1 − F(x)``, the samplers' inverse-CDF convention); ``noise = (code, β, p0)``.
-    ``u[n]``, ``i[n]`` are the states at step ``n`` (0 at ``n = 0``).
+    ``u[n]``, ``i[n]`` are the states at step ``n`` (0 at ``n = 0``). Batch rows are
+    independent, so they run in parallel (``prange``; the result does not depend on it).
     """
     n_steps, batch, size = x_in.shape
     code, beta, p0 = noise
     recurrent = v.shape[0] > 0
     lm = lam_mem
-    for b in range(batch):
+    for b in prange(batch):
         for k in range(size):
             u[0, b, k] = 0.0
             i[0, b, k] = 0.0
-    for n in range(n_steps):
-        for b in range(batch):
+        for n in range(n_steps):
             for k in range(size):
                 x = u[n, b, k] - theta
                 if stochastic:
@@ -111,9 +111,8 @@ def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s
                     s[n, b, k] = 1.0 if 1.0 - r[n, b, k] > 1.0 - p else 0.0
                 else:
                     s[n, b, k] = 1.0 if x > 0.0 else 0.0
-        if n + 1 == n_steps:
-            break
-        for b in range(batch):
+            if n + 1 == n_steps:
+                break
             for k in range(size):
                 uk, ik, sk = u[n, b, k], i[n, b, k], s[n, b, k]
                 i[n + 1, b, k] = lam_syn * ik + x_in[n, b, k]
@@ -132,7 +131,7 @@ def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s
                             i[n + 1, b, j] += s[n, b, k] * v[k, j]
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, detach, g_x):
     """BPTT of :func:`lif_forward` over the whole time loop: the cotangent ``g_x`` of
     ``x_in`` from the cotangent ``g_s`` of the spikes.
@@ -140,35 +139,35 @@ def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, d
     ``dS[n]/dU[n] = scale · F′(U[n] − θ)`` with ``surrogate = (code, β, p0, scale)``; the
     reset path is dropped when ``detach``. ``v_t`` is ``Vᵀ`` (C-contiguous; ``(0, 0)`` for
     no recurrence). ``g_x[n]`` is the cotangent of ``I[n+1]``, so
-    ``dW = Σ_n S_in[n]ᵀ g_x[n]`` and ``dV = Σ_n S[n]ᵀ g_x[n]``.
+    ``dW = Σ_n S_in[n]ᵀ g_x[n]`` and ``dV = Σ_n S[n]ᵀ g_x[n]``. Batch rows run in parallel.
 
     The recurrent part of ``S̄[n]``, ``Ī[n+1] Vᵀ``, is a dense product per step, computed
     here as row updates (contiguous, vectorized) rather than with BLAS. numba's BLAS is a
     second OpenBLAS whose threads compete with numpy's, and it was measured 10-30× slower
-    under load than this loop, which runs at about half of an idle BLAS's speed.
+    under load than this loop.
     """
     n_steps, batch, size = s.shape
     code, beta, p0, scale = surrogate
     recurrent = v_t.shape[0] > 0
     lm = lam_mem
-    g_u = np.zeros((batch, size))  # cotangents of U[n+1], I[n+1]: 0 beyond the last step
-    g_i = np.zeros((batch, size))
-    g_rec = np.zeros((batch, size))
     multiplicative = reset == 0 or reset == 1
-    for n in range(n_steps - 1, -1, -1):
-        for b in range(batch):
+    for b in prange(batch):
+        g_u = np.zeros(size)  # cotangents of U[n+1], I[n+1]: 0 beyond the last step
+        g_i = np.zeros(size)
+        g_rec = np.zeros(size)
+        for n in range(n_steps - 1, -1, -1):
             if recurrent:
                 for k in range(size):
-                    g_rec[b, k] = 0.0
+                    g_rec[k] = 0.0
                 for j in range(size):
-                    c = g_i[b, j]
+                    c = g_i[j]
                     if c != 0.0:
                         for k in range(size):
-                            g_rec[b, k] += c * v_t[j, k]
+                            g_rec[k] += c * v_t[j, k]
             for k in range(size):
                 sk, uk, ik = s[n, b, k], u[n, b, k], i[n, b, k]
-                gu1, gi1 = g_u[b, k], g_i[b, k]
-                gs = g_s[n, b, k] + g_rec[b, k]
+                gu1, gi1 = g_u[k], g_i[k]
+                gs = g_s[n, b, k] + g_rec[k]
                 if not detach:
                     if reset == 0:
                         gs -= (lm * uk + (1.0 - lm) * ik) * gu1
@@ -178,8 +177,8 @@ def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, d
                         gs -= theta * gu1
                 g_x[n, b, k] = gi1
                 keep = 1.0 - sk if multiplicative else 1.0
-                g_u[b, k] = lm * keep * gu1 + noise_density(code, beta, p0, scale, uk - theta) * gs
-                g_i[b, k] = lam_syn * gi1 + (1.0 - lm) * (keep if reset == 0 else 1.0) * gu1
+                g_u[k] = lm * keep * gu1 + noise_density(code, beta, p0, scale, uk - theta) * gs
+                g_i[k] = lam_syn * gi1 + (1.0 - lm) * (keep if reset == 0 else 1.0) * gu1
 
 
 @njit(cache=True)
@@ -230,12 +229,12 @@ def dense_backward(g_s, x, surrogate, g_x):
         g_x[k] = g_s[k] * noise_density(code, beta, p0, scale, x[k])
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def sparse_matmul(h, w, out):
     """``out = h @ w`` skipping the zeros of ``h`` (spikes): ``O(nnz(h) · columns)``."""
     rows, inner = h.shape
     cols = w.shape[1]
-    for m in range(rows):
+    for m in prange(rows):
         for j in range(cols):
             out[m, j] = 0.0
         for k in range(inner):
@@ -245,17 +244,24 @@ def sparse_matmul(h, w, out):
                     out[m, j] += hk * w[k, j]
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def sparse_matmul_t(h, g, out):
-    """``out = hᵀ @ g`` skipping the zeros of ``h``: the weight gradient of spike inputs."""
+    """``out = hᵀ @ g`` skipping the zeros of ``h``: the weight gradient of spike inputs.
+
+    The rows of ``h`` are split into two halves with private sums, added at the end: a
+    fixed split, so the result does not depend on the number of threads.
+    """
     rows, inner = h.shape
     cols = g.shape[1]
+    parts = np.zeros((2, inner, cols))
+    half = (rows + 1) // 2
+    for c in prange(2):
+        for m in range(c * half, min(rows, (c + 1) * half)):
+            for k in range(inner):
+                hk = h[m, k]
+                if hk != 0.0:
+                    for j in range(cols):
+                        parts[c, k, j] += hk * g[m, j]
     for k in range(inner):
         for j in range(cols):
-            out[k, j] = 0.0
-    for m in range(rows):
-        for k in range(inner):
-            hk = h[m, k]
-            if hk != 0.0:
-                for j in range(cols):
-                    out[k, j] += hk * g[m, j]
+            out[k, j] = parts[0, k, j] + parts[1, k, j]
