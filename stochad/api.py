@@ -9,6 +9,7 @@ from numbers import Real
 import numpy as np
 
 from stochad._docstrings import fill_doc
+from stochad.arrays import TripleArray
 from stochad.backends.base import get_backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.primitives import is_carrier
@@ -238,8 +239,6 @@ def _check_point(name: str, p):
 def seed_input(p, tangent, ev: Evaluation):
     """The argument ``f`` receives: ``p`` carrying the derivative direction ``tangent``."""
     if isinstance(p, np.ndarray) and ev.backend.supports_arrays:
-        from stochad.arrays import TripleArray
-
         return TripleArray(p, np.broadcast_to(tangent, p.shape), None, None, ev)
     if isinstance(p, np.ndarray):  # the "dict" backend stays scalar: an array of triples
         out = np.empty(p.shape, dtype=object)

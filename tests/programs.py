@@ -189,7 +189,7 @@ def linear_estimator_distribution(
 ) -> list[tuple[float, float]]:
     """The exact distribution ``[(estimate, probability), ...]`` of one sample.
 
-    THEORY.md §2: a Bernoulli whose p has tangent ``s > 0`` jumps 0 → 1 at rate
+    docs/theory.md §2: a Bernoulli whose p has tangent ``s > 0`` jumps 0 → 1 at rate
     ``s/(1−p)``; with ``s < 0`` it jumps 1 → 0 at rate ``−s/p``. The dict backend sums
     every event's contribution ``w·coef·(Y − X)``; the pruned backend (§3) keeps event
     ``k`` with probability ``w_k / Σw`` and gives it weight ``Σw``.

@@ -91,7 +91,7 @@ def _smoothed(rule, backend, x, a, b, tangents, shape):
 
 
 def _couple(rule, ops, values, shape, x, a, b, alternate, event, ev):
-    """Bring the parameters' perturbations into the draw (THEORY.md §2, coupled alternate)."""
+    """Bring the parameters' perturbations into the draw (docs/theory.md §2, coupled alternate)."""
     carried, worlds = merge_operands(ops, shape, ev)
     carried = np.ascontiguousarray(np.broadcast_to(carried, shape)).reshape(-1)
     live = carried >= 0

@@ -59,7 +59,7 @@ def _boundary_jumps(i, probs, tangents, rate, step) -> list[tuple[int, float]]:
 
 
 def jumps(i, probs, tangents) -> list[tuple[int, float]]:
-    """The draw's own jumps (THEORY.md §2): the lower boundary up, the upper one down.
+    """The draw's own jumps (docs/theory.md §2): the lower boundary up, the upper one down.
 
     The targets are the nearest categories with ``π > 0``, or, in between, categories of
     probability 0 that the tangent opens (``δπ_j > 0``): at ``p = 0``,

@@ -1,7 +1,7 @@
 """Estimators to compare stochastic triples against: score function and finite differences.
 
 They run the same stochad programs, so a benchmark can put every estimator on the same
-footing (THEORY.md §5).
+footing (docs/theory.md §5).
 """
 
 from stochad.estimators.finite_differences import finite_difference_estimate

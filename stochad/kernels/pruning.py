@@ -1,4 +1,4 @@
-"""Pruning kernels: several events meet, one survives (THEORY.md §3, "pruned").
+"""Pruning kernels: several events meet, one survives (docs/theory.md §3, "pruned").
 
 The one rule, applied to a sequence of event ids (an element's operands, or the elements
 of a reduced row): walk the ids in order, skip ``-1`` and dead events (weight 0), keep

@@ -48,7 +48,7 @@ def _specialize(rule) -> SimpleNamespace:
 
     @kernel
     def draw_with_jumps(r, a, b, d, weights, first_id, values, alternates, events):
-        """Primal draws and their own jumps (THEORY.md §2) for continuous-parameter tangents ``d``.
+        """Primal draws and their own jumps (docs/theory.md §2) for tangents ``d``.
 
         Fills ``values``, ``alternates`` and ``events`` (allocated by numpy, whose large
         arrays get huge pages; numba's own allocations fault page by page). Each element
@@ -108,7 +108,7 @@ def _specialize(rule) -> SimpleNamespace:
 
     @kernel
     def smoothed_tangent(symmetric, values, a, b, da, db, continuous, out):
-        """The smoothed δ of each draw (THEORY.md §3): derivative of the mean, or symmetric.
+        """The smoothed δ of each draw (docs/theory.md §3): derivative of the mean, or symmetric.
 
         ``symmetric`` averages the right and left jumps of the continuous parameter
         (index ``continuous``) with weight ½; other parameters use the mean's derivative.

@@ -78,7 +78,7 @@ def _concrete(aux):
 def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -> Callable:
     """Turn scalar-valued ``f`` into a function returning ``(f(x), smoothed gradient)``.
 
-    The gradient is the smoothed stochastic derivative (THEORY.md §3-4) of ``f`` along
+    The gradient is the smoothed stochastic derivative (docs/theory.md §3-4) of ``f`` along
     the random draws ``f`` makes: discrete samplers contribute the derivative of their mean
     (straight-through), continuous ones reparameterize, :func:`stochad.heaviside`
     contributes its surrogate derivative. For the same ``rng`` it equals

@@ -1,6 +1,6 @@
 """Primal values of discrete draws for tracers, on the primal-stream convention.
 
-Reverse mode must see the very draws forward mode sees (THEORY.md §4), so a tracer's draw
+Reverse mode must see the very draws forward mode sees (docs/theory.md §4), so a tracer's draw
 is computed by the same code as a plain draw: a scalar draw is ``1 − primal.random()`` fed
 to ``rule.inverse_cdf`` (as ``sample_scalar``); an array draw is
 :func:`~stochad.distributions.vectorized.sample_plain_array` itself (one

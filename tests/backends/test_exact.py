@@ -1,6 +1,6 @@
 """The exact ("dict") backend: every perturbation kept, keyed by its event.
 
-Covers THEORY.md §3 "dict / exact": perturbations of different events all survive, those
+Covers docs/theory.md §3 "dict / exact": perturbations of different events all survive, those
 of the same event combine coherently, and the estimator's mean and variance match the
 exact distribution computed by enumerating the primal outcomes. ("exact" is an alias.)
 """
@@ -89,7 +89,7 @@ def dependent_pair_distribution(theta, base, coupling):
     """``x1 ~ Bern(θ)``, ``x2 ~ Bern(base + coupling·x1)``, estimate of ``d/dθ E[x1 + 2 x2]``.
 
     Only x1 has an own jump (0 → 1 at rate 1/(1−θ)); in that world x2's alternate is drawn
-    coupled to x2 (THEORY.md §2), so there is a single event and pruned equals dict.
+    coupled to x2 (docs/theory.md §2), so there is a single event and pruned equals dict.
     """
     out = [(0.0, theta)]  # x1 = 1: no upward jump
     weight = 1.0 / (1.0 - theta)

@@ -1,6 +1,6 @@
 """The pruned backend: pruning mechanics, exact estimator distributions, random programs.
 
-Covers THEORY.md §3 "pruned": one perturbation survives when events meet, chosen with
+Covers docs/theory.md §3 "pruned": one perturbation survives when events meet, chosen with
 probability ``|w_k|/Σ|w|`` and given weight ``Σ|w|``; the others die everywhere; the same
 event met twice is one perturbation. The variance tests compare the sample mean *and*
 variance against the exact distribution of the estimator (primal outcomes × pruning

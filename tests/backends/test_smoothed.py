@@ -1,6 +1,6 @@
 """The smoothed backend: straight-through and symmetric strategies, and its bias.
 
-Covers THEORY.md §3 "smoothed" and §6: a Bernoulli's smoothed derivative is exactly the
+Covers docs/theory.md §3 "smoothed" and §6: a Bernoulli's smoothed derivative is exactly the
 parameter's δ (straight-through) or ``1/(2(1−p))`` / ``1/(2p)`` (symmetric); a stochastic
 perceptron's smoothed gradient is exactly the surrogate gradient ``β s(1−s) x_i``; on the
 two-layer example of Gygax & Zenke the smoothed estimate is biased while pruned and dict
@@ -92,7 +92,7 @@ def test_stochastic_perceptron_smoothed_gradient_is_the_surrogate_gradient(
         assert stochad.smoothed_delta(t) == pytest.approx(surrogate[i], rel=1e-9, abs=1e-12)
 
 
-# -- THEORY.md §6, two-layer example: h ~ Bern(σ(w1 x)), y ~ Bern(σ(w2 h + b)) -------------
+# -- docs/theory.md §6, two-layer example: h ~ Bern(σ(w1 x)), y ~ Bern(σ(w2 h + b)) -------------
 W1, W2, B = 0.3, 2.0, -1.0
 
 

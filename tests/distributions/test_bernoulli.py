@@ -3,7 +3,7 @@
 (The contract shared with the other rules — inverse CDF and CDF against scipy, the exact
 jump rule, the smoothed rules and triples — is checked in test_rule_contract.py.)
 
-* the symmetric smoothed δ̃ at 0 and at 1 matches THEORY.md;
+* the symmetric smoothed δ̃ at 0 and at 1 matches docs/theory.md;
 * ``expected_derivative`` within 5 standard errors of closed-form derivatives for bare,
   nonlinear, dependent, summed, multiplied and continuous-mixed draws, on every backend;
 * invalid parameters raise ``ValueError``/``TypeError`` naming ``p`` and its range.

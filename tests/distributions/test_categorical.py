@@ -3,7 +3,7 @@
 (Its inverse CDF and CDF against ``scipy.stats.rv_discrete`` are checked with the other
 rules' in test_rule_contract.py.)
 
-* the two jumps of THEORY.md §2 (lower boundary up, upper boundary down), exactly:
+* the two jumps of docs/theory.md §2 (lower boundary up, upper boundary down), exactly:
   ``Σ_i π_i Σ_jumps w·(g(Y) − g(i)) = Σ_i δπ_i·g(i) = d/dp E[g(X)]`` for arbitrary ``g``
   and tangents summing to 0, also with zero-probability categories;
 * the straight-through smoothed rule (δ̃ = Σ_j j·δπ_j, the derivative of the mean index);

@@ -9,7 +9,7 @@ categorical):
 For every rule in ``ONE_PARAMETER_RULES`` (all but categorical, whose two jumps and
 smoothing are checked in test_categorical.py):
 
-* the jump rule of THEORY.md §2 is exact (no Monte Carlo) over a support truncated far in
+* the jump rule of docs/theory.md §2 is exact (no Monte Carlo) over a support truncated far in
   the tail: for δ = ±1 its expected jump is δ·dE[X]/dp and, for several ``g``, the
   score-function derivative δ·dE[g(X)]/dp;
 * the smoothed rules: straight-through δ̃ = dE[X]/dp for every ``X``; symmetric δ̃

@@ -1,6 +1,6 @@
 """A stochastic binary MLP: grad == surrogate-gradient backprop by hand, on the same draws.
 
-THEORY.md §6: along the sampled path (hidden spikes fixed to the values drawn) the smoothed
+docs/theory.md §6: along the sampled path (hidden spikes fixed to the values drawn) the smoothed
 stochastic derivative equals surrogate-gradient backprop with surrogate ``σ'_β`` when the
 escape noise is ``σ_β`` (β_SG = β_N).
 """

@@ -1,6 +1,6 @@
 """Same seed, same draws: ``grad(f)(x)·v`` equals the forward smoothed derivative along ``v``.
 
-THEORY.md §4: for the same random draws the reverse-mode gradient equals the forward-mode
+docs/theory.md §4: for the same random draws the reverse-mode gradient equals the forward-mode
 smoothed derivative in every direction. Both modes must consume the primal stream
 identically for this to hold.
 """
