@@ -13,9 +13,9 @@ import re
 
 import numpy as np
 import pytest
-from programs import assert_mean_close, exact_derivative, exact_smoothed_mean, samples_of
 
 import stochad
+from tests.programs import assert_mean_close, exact_derivative, exact_smoothed_mean, samples_of
 
 BACKENDS = ["pruned", "dict", "smoothed"]
 

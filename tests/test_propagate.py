@@ -11,9 +11,9 @@ import itertools
 import math
 
 import pytest
-from programs import assert_mean_close, samples_of
 
 import stochad
+from tests.programs import assert_mean_close, samples_of
 
 JUMP_BACKENDS = ["pruned", "dict"]
 

@@ -7,15 +7,15 @@ exact distribution computed by enumerating the primal outcomes. ("exact" is an a
 
 import numpy as np
 import pytest
-from programs import (
+
+import stochad
+from tests.programs import (
     LINEAR_PROGRAMS,
     assert_distribution_matches,
     linear_estimator_distribution,
     linear_program,
     samples_of,
 )
-
-import stochad
 
 
 def certain_jump_up(theta):

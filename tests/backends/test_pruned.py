@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
-from programs import (
+
+import stochad
+from tests.programs import (
     LINEAR_PROGRAMS,
     assert_distribution_matches,
     assert_mean_close,
@@ -25,8 +27,6 @@ from programs import (
     run_steps,
     samples_of,
 )
-
-import stochad
 
 
 def certain_jump_up(theta):

@@ -9,9 +9,9 @@ outside that band, so the test catches a regression.
 
 import numpy as np
 import pytest
-from walk_reference import estimator_distribution, exact_derivative, moments
 
 import stochad
+from tests.walk_reference import estimator_distribution, exact_derivative, moments
 
 
 def walk(p, steps=6):

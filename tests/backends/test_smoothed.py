@@ -13,7 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from programs import (
+
+import stochad
+from stochad.backends import SmoothedBackend
+from tests.programs import (
     assert_mean_close,
     exact_derivative,
     exact_smoothed_mean,
@@ -21,9 +24,6 @@ from programs import (
     run_steps,
     samples_of,
 )
-
-import stochad
-from stochad.backends import SmoothedBackend
 
 probabilities = st.floats(0.01, 0.99)
 

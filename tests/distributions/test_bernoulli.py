@@ -14,10 +14,15 @@ import math
 import numpy as np
 import pytest
 import scipy.stats
-from distribution_checks import Case, assert_bad_input, derivative_of, monte_carlo_test
 
 import stochad
 from stochad.distributions.bernoulli import BERNOULLI
+from tests.distributions.distribution_checks import (
+    Case,
+    assert_bad_input,
+    derivative_of,
+    monte_carlo_test,
+)
 
 
 @pytest.mark.parametrize("x, expected", [(0, lambda p: 0.5 / (1 - p)), (1, lambda p: 0.5 / p)])

@@ -14,13 +14,15 @@ rules' in test_rule_contract.py.)
 import math
 
 import pytest
-from distribution_checks import Case, assert_bad_input, monte_carlo_test
-from distribution_checks import categorical_distributions as distributions  # see below
 from hypothesis import given
 from hypothesis import strategies as st
 
 import stochad
 from stochad.distributions import categorical as cat
+from tests.distributions.distribution_checks import Case, assert_bad_input, monte_carlo_test
+from tests.distributions.distribution_checks import (
+    categorical_distributions as distributions,  # see below
+)
 
 
 def jump_expectation(probs, tangents, g):

@@ -11,11 +11,11 @@ import math
 
 import numpy as np
 import pytest
-from distribution_checks import Case, assert_bad_input, monte_carlo_test
 from hypothesis import given
 from hypothesis import strategies as st
 
 import stochad
+from tests.distributions.distribution_checks import Case, assert_bad_input, monte_carlo_test
 
 SEED = 11
 

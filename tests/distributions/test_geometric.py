@@ -12,9 +12,14 @@ the exact jump rule, the smoothed rules and triples — is checked in test_rule_
 import math
 
 import pytest
-from distribution_checks import Case, assert_bad_input, derivative_of, monte_carlo_test
 
 import stochad
+from tests.distributions.distribution_checks import (
+    Case,
+    assert_bad_input,
+    derivative_of,
+    monte_carlo_test,
+)
 
 
 def _mean_exp_minus(p):

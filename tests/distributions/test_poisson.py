@@ -11,9 +11,9 @@ jump rule, the smoothed rules and triples — is checked in test_rule_contract.p
 import math
 
 import pytest
-from distribution_checks import Case, assert_bad_input, monte_carlo_test
 
 import stochad
+from tests.distributions.distribution_checks import Case, assert_bad_input, monte_carlo_test
 
 
 def _nested_square(lam):

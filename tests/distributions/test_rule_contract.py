@@ -27,14 +27,6 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 import scipy.stats
-from distribution_checks import (
-    assert_cdf_matches_scipy,
-    assert_inverse_cdf_matches_scipy,
-    assert_jump_rule_exact,
-    assert_smoothed_rules_exact,
-    assert_smoothed_triples,
-    categorical_distributions,
-)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,6 +38,14 @@ from stochad.distributions.categorical import CATEGORICAL
 from stochad.distributions.geometric import GEOMETRIC
 from stochad.distributions.negative_binomial import NEGATIVE_BINOMIAL
 from stochad.distributions.poisson import POISSON
+from tests.distributions.distribution_checks import (
+    assert_cdf_matches_scipy,
+    assert_inverse_cdf_matches_scipy,
+    assert_jump_rule_exact,
+    assert_smoothed_rules_exact,
+    assert_smoothed_triples,
+    categorical_distributions,
+)
 
 
 class RuleSpec(NamedTuple):

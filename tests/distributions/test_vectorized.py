@@ -9,12 +9,12 @@
 
 import numpy as np
 import pytest
-from distribution_checks import assert_bad_input
 from hypothesis import given
 from hypothesis import strategies as st
 
 import stochad
 from stochad.distributions import DISTRIBUTIONS
+from tests.distributions.distribution_checks import assert_bad_input
 
 SCALAR_PARAMS = {
     "bernoulli": (0.3,),
