@@ -10,7 +10,7 @@ import numpy as np
 
 from stochad._docstrings import fill_doc
 from stochad.arrays import TripleArray
-from stochad.backends.base import get_backend
+from stochad.backends import get_backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.primitives import is_carrier
 from stochad.core.random import RandomStreams, as_generator

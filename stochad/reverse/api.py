@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from stochad._docstrings import fill_doc
-from stochad.backends.smoothed import SmoothedBackend
+from stochad.backends import Backend, get_backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.primitives import is_carrier
 from stochad.core.random import RandomStreams
@@ -35,8 +35,24 @@ _parameters = fill_doc(
     rng : None, int or numpy.random.Generator
         every sampler inside ``f`` draws from it; an int seed gives the same draws on
         every call.
+    backend : "smoothed" or a Backend without perturbations
+        how a discrete draw's derivative is smoothed: ``"smoothed"`` is
+        ``SmoothedBackend("straight-through")`` (the derivative of the draw's mean, the
+        surrogate gradient); ``SmoothedBackend("symmetric")`` averages each draw's left
+        and right jumps at the drawn value, as in forward mode.
     """
 )
+
+
+def _smoothing_backend(backend) -> Backend:
+    backend = get_backend(backend)
+    if backend.carries_perturbations:
+        raise ValueError(
+            f"grad needs a smoothing backend (backend='smoothed' or a SmoothedBackend), got "
+            f"backend={backend.name!r}: perturbations cannot run backwards; use "
+            "derivative_estimate for unbiased derivatives"
+        )
+    return backend
 
 
 def _check_argnums(argnums) -> tuple[int, ...]:
@@ -75,7 +91,9 @@ def _concrete(aux):
 
 
 @_parameters
-def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -> Callable:
+def value_and_grad(
+    f: Callable, argnums=0, has_aux: bool = False, *, rng=None, backend="smoothed"
+) -> Callable:
     """Turn scalar-valued ``f`` into a function returning ``(f(x), smoothed gradient)``.
 
     The gradient is the smoothed stochastic derivative (docs/theory.md §3-4) of ``f`` along
@@ -126,10 +144,11 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -
     """
     check_callable("f", f)
     nums = _check_argnums(argnums)
+    backend = _smoothing_backend(backend)
 
     def value_and_gradient(*args, **kwargs):
         positions = _positions(nums, len(args))
-        ev = Evaluation(RandomStreams.from_rng(rng), SmoothedBackend())
+        ev = Evaluation(RandomStreams.from_rng(rng), backend)
         tape = Tape(ev)
         call_args = list(args)
         traced = []  # per differentiated argument: (leaves, rebuild, tracers)
@@ -147,11 +166,12 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -
                     f"{type(out).__name__}"
                 )
             out, aux = out[0], _concrete(out[1])
-        value = _scalar_output(out)
+        own = isinstance(out, Tracer) and out.tape is tape
+        value = _scalar_output(out.value if own else out)
         slots = [t.slot for _, _, tracers in traced for t in tracers]
         cotangents = (
             tape.backward(out.slot, np.ones(()), slots)
-            if isinstance(out, Tracer)
+            if own
             else [None] * len(slots)
         )
         gradients, k = [], 0
@@ -168,7 +188,9 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -
 
 
 @_parameters
-def grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -> Callable:
+def grad(
+    f: Callable, argnums=0, has_aux: bool = False, *, rng=None, backend="smoothed"
+) -> Callable:
     """Turn scalar-valued ``f`` into a function returning its smoothed gradient.
 
     The second output of :func:`value_and_grad`: one forward and one backward pass give the
@@ -207,7 +229,7 @@ def grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -> Callable
     >>> stochad.grad(lambda w, x: w * x, argnums=1)(2.0, 5.0)
     2.0
     """
-    both = value_and_grad(f, argnums, has_aux, rng=rng)
+    both = value_and_grad(f, argnums, has_aux, rng=rng, backend=backend)
 
     def gradient(*args, **kwargs):
         out, g = both(*args, **kwargs)
@@ -219,7 +241,7 @@ def grad(f: Callable, argnums=0, has_aux: bool = False, *, rng=None) -> Callable
 
 
 def _scalar_output(out) -> float:
-    value = out.value if isinstance(out, Tracer) else out
+    value = out
     if isinstance(value, (list, tuple, dict)) or np.shape(value) != ():
         shape = (
             f"shape {np.shape(value)}" if isinstance(value, np.ndarray) else type(value).__name__

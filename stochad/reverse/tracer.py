@@ -20,6 +20,7 @@ import numpy as np
 
 from stochad.core.primitives import Primitive, check_foreign, is_carrier
 from stochad.distributions.base import DiscreteRule
+from stochad.distributions.vectorized import flat_params
 from stochad.errors import PerturbationLostError
 from stochad.reverse.draws import primal_draw
 from stochad.reverse.tape import Tape
@@ -126,12 +127,14 @@ class Tracer(PrimitiveOperators):
             )
         x = primal_draw(rule, evaluation, values, size)
         traced = [i for i, mine in enumerate(own) if mine]
-        out_shape = np.shape(x)
 
         def backward(g):
-            partials = rule.mean_partials(*values)  # straight-through: d E[X] / d param
+            # the backend's smoothed rule per unit tangent of each parameter
             return tuple(
-                unbroadcast(np.broadcast_to(_scale(partials[i], g), out_shape), np.shape(values[i]))
+                unbroadcast(
+                    _scale(draw_partial(evaluation.backend, rule, x, values, i), g),
+                    np.shape(values[i]),
+                )
                 for i in traced
             )
 
@@ -164,6 +167,23 @@ class Tracer(PrimitiveOperators):
             "a traced value cannot become a plain numpy array (its gradient would be lost); "
             "use stochad functions (stochad.exp, stochad.sum, ...) or stochad.value(x)"
         )
+
+
+def draw_partial(backend, rule, x, values, i):
+    """``∂x̃/∂θ_i``: the smoothed derivative of the draw ``x`` per unit tangent of ``θ_i``.
+
+    Straight-through gives the derivative of the mean, the symmetric strategy the ½–½
+    average of the draw's jumps at ``x`` (docs/theory.md §4); an array draw gets one
+    partial per element, from the backend's compiled rule.
+    """
+    if np.ndim(x) == 0 and all(np.ndim(v) == 0 for v in values):
+        unit = [1.0 if k == i else 0.0 for k in range(len(values))]
+        return backend.draw_tangent(rule, x, values, unit)
+    shape = np.shape(x)
+    flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+    params = flat_params(values, shape)
+    units = flat_params([1.0 if k == i else 0.0 for k in range(len(values))], shape)
+    return backend.draw_tangent_array(rule, flat, params, units).reshape(shape)
 
 
 def _elementwise_backward(rules, values, out):

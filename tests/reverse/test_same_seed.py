@@ -28,8 +28,8 @@ SCALAR_LAYERS = {
 }
 
 
-def forward_along(f, x, v, seed):
-    return stochad.derivative_estimate(lambda t: f(x + t * v), 0.0, backend="smoothed", rng=seed)
+def forward_along(f, x, v, seed, backend="smoothed"):
+    return stochad.derivative_estimate(lambda t: f(x + t * v), 0.0, backend=backend, rng=seed)
 
 
 def assert_same(reverse, forward):
@@ -96,3 +96,36 @@ def test_array_draws_with_size():
     x, v = np.array([0.1, -0.4, 0.9]), np.array([1.0, 2.0, -1.0])
     for seed in range(3):
         assert_same(float(stochad.grad(f, rng=seed)(x) @ v), forward_along(f, x, v, seed))
+
+
+@given(
+    names=st.lists(st.sampled_from(sorted(STOCHASTIC)), min_size=1, max_size=4),
+    x=st.floats(-1.5, 1.5),
+    v=st.floats(-2.0, 2.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_symmetric_strategy_in_reverse_mode(names, x, v, seed):
+    # grad takes its smoothing rule from its backend, like forward mode
+    f = compose(names, STOCHASTIC)
+    symmetric = stochad.SmoothedBackend("symmetric")
+    reverse = stochad.grad(f, rng=seed, backend=symmetric)(x) * v
+    assert_same(reverse, forward_along(f, x, v, seed, backend=symmetric))
+
+
+def test_symmetric_array_draws_with_size():
+    def f(w):
+        h = stochad.binomial(4, stochad.sigmoid(w), size=(5, 3))
+        return stochad.sum((h @ w) ** 2)
+
+    symmetric = stochad.SmoothedBackend("symmetric")
+    x, v = np.array([0.1, -0.4, 0.9]), np.array([1.0, 2.0, -1.0])
+    for seed in range(3):
+        reverse = float(stochad.grad(f, rng=seed, backend=symmetric)(x) @ v)
+        assert_same(reverse, forward_along(f, x, v, seed, backend=symmetric))
+        # the straight-through gradient differs on the same draws
+        assert abs(float(stochad.grad(f, rng=seed)(x) @ v) - reverse) > 1e-6
+
+
+def test_grad_refuses_a_backend_with_perturbations():
+    with pytest.raises(ValueError, match="smoothing backend"):
+        stochad.grad(lambda w: w * w, backend="pruned")
