@@ -83,17 +83,9 @@ def _tangent(primitive, ops, values, kwargs, out, smoothed: bool):
     tangents = [o._delta if isinstance(o, TripleArray) else None for o in ops]
     if all(t is None for t in tangents):
         return None
-    if primitive.jvp is not None:
-        delta = primitive.jvp(values, kwargs, tangents)
-    else:
-        delta = None
-        for i, t in enumerate(tangents):
-            partial = primitive.partial(i, smoothed) if t is not None else None
-            if partial is not None:
-                term = partial(*values, out) * t
-                delta = term if delta is None else delta + term
-        if delta is None:
-            return None
+    delta = primitive.tangent(values, kwargs, tangents, out, smoothed)
+    if delta is None:
+        return None
     delta = np.asarray(delta, dtype=np.float64)
     return delta if delta.shape == out.shape else np.broadcast_to(delta, out.shape)
 

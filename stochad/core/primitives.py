@@ -69,6 +69,27 @@ class Primitive:
             table = self.partials
         return table[i] if i < len(table) else None
 
+    def tangent(self, values, kwargs, tangents, out, smoothed: bool = False, at=None):
+        """The output's tangent δ from the operands' ``tangents`` (None for a zero one).
+
+        ``jvp`` for a structural primitive, else ``Σ partial_i(*at, out)·δ_i`` over the
+        operands with a nonzero tangent (``at``: the values to evaluate the partials at,
+        default ``values``). Returns None when no operand contributes. One rule for every
+        forward carrier (scalar triples and triple arrays).
+        """
+        if self.jvp is not None:
+            return self.jvp(values, kwargs, tangents)
+        at = values if at is None else at
+        delta = None
+        for i, t in enumerate(tangents):
+            if t is None or is_zero(t):
+                continue
+            partial = self.partial(i, smoothed)
+            if partial is not None:
+                term = partial(*at, out) * t
+                delta = term if delta is None else delta + term
+        return delta
+
 
 PRIMITIVES: dict[str, Primitive] = {}
 

@@ -159,19 +159,13 @@ class Triple(PrimitiveOperators):
             return _array_carrier[0](primitive, args, kwargs, evaluation)
         values = [a.value if mine else a for a, mine in zip(args, own, strict=True)]
         out = primitive.value(*values, **kwargs)
+        tangents = [a.delta if mine else None for a, mine in zip(args, own, strict=True)]
+        # numpy scalars, so a rule like 1/x at 0 gives inf as on arrays (not ZeroDivisionError)
+        at = [np.float64(v) if isinstance(v, (int, float)) else v for v in values]
         smoothed = not backend.carries_perturbations
-        delta = 0.0
-        if primitive.jvp is not None:
-            tangents = [a.delta if mine else None for a, mine in zip(args, own, strict=True)]
-            delta = primitive.jvp(values, kwargs, tangents)
-        else:
-            # numpy scalars, so a rule like 1/x at 0 gives inf as on arrays (not ZeroDivisionError)
-            at = [np.float64(v) if isinstance(v, (int, float)) else v for v in values]
-            for i, a in enumerate(args):
-                if own[i] and not is_zero(a.delta):
-                    partial = primitive.partial(i, smoothed)
-                    if partial is not None:
-                        delta = delta + partial(*at, out) * a.delta
+        delta = primitive.tangent(values, kwargs, tangents, out, smoothed, at)
+        if delta is None:
+            delta = 0.0
         alts = {}
         if backend.carries_perturbations:
             triples = [a for a, mine in zip(args, own, strict=True) if mine]
