@@ -93,10 +93,10 @@ def propagate(f, *args):
         else:
             out_value = _check_output(f(*[a.value if isinstance(a, Triple) else a for a in args]))
             out_delta = 0.0
-        alts = {}
+        alternates = {}
         for event in ev.backend.merge_events(ev, moving_events(triples)):
-            alts[event] = _check_output(f(*alternate_args(args, event)))
-    return Triple(out_value, out_delta, alts, ev)
+            alternates[event] = _check_output(f(*alternate_args(args, event)))
+    return Triple(out_value, out_delta, alternates, ev)
 
 
 class _NoDraws:
@@ -124,7 +124,7 @@ _NO_STREAMS = _NoStreams()
 
 
 def _check_output(out):
-    if isinstance(out, Triple) and out.alts:
+    if isinstance(out, Triple) and out.alternates:
         raise TypeError("propagate: f must not draw random numbers (its output carries jumps)")
     if not isinstance(out, (Real, Triple)):
         raise TypeError(f"propagate: f must return a number, got {type(out).__name__}")
@@ -195,14 +195,16 @@ def take(seq, i):
     chosen = seq[_check_index(i.value, len(seq), "index")]
     if not isinstance(chosen, Triple):
         chosen = Triple(chosen, 0.0, {}, ev)
-    alts = {}
+    alternates = {}
     events = moving_events([i, chosen])
     for event in ev.backend.merge_events(ev, events):
-        if event in i.alts:
-            element = seq[_check_index(i.alts[event], len(seq), "alternate index")]
-            alts[event] = (
-                element.alts.get(event, element.value) if isinstance(element, Triple) else element
+        if event in i.alternates:
+            element = seq[_check_index(i.alternates[event], len(seq), "alternate index")]
+            alternates[event] = (
+                element.alternates.get(event, element.value)
+                if isinstance(element, Triple)
+                else element
             )
         else:
-            alts[event] = chosen.alts[event]
-    return Triple(chosen.value, chosen.delta, alts, ev)
+            alternates[event] = chosen.alternates[event]
+    return Triple(chosen.value, chosen.delta, alternates, ev)

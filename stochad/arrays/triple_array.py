@@ -49,7 +49,7 @@ def as_triple_array(x, evaluation) -> TripleArray:
     if isinstance(x, Triple):
         value = np.asarray(x.value, dtype=np.float64)
         delta = None if np.all(np.asarray(x.delta) == 0) else np.asarray(x.delta, np.float64)
-        live = [(e, alt) for e, alt in x.alts.items() if e.alive]
+        live = [(e, alt) for e, alt in x.alternates.items() if e.alive]
         if not live:
             return TripleArray(value, delta, None, None, evaluation)
         if len(live) > 1:
@@ -200,11 +200,11 @@ class TripleArray(PrimitiveOperators):
             raise ValueError(f"to_triple needs a single element, this array has shape {self.shape}")
         value = float(self.value.reshape(-1)[0])
         delta = 0.0 if self._delta is None else float(np.reshape(self._delta, -1)[0])
-        alts = {}
+        alternates = {}
         if self.event is not None and float(self.weight.reshape(-1)[0]) != 0.0:
             event = self.evaluation.events.event(int(self.event.reshape(-1)[0]))
-            alts[event] = float(self.alternate_.reshape(-1)[0])
-        return Triple(value, delta, alts, self.evaluation)
+            alternates[event] = float(self.alternate_.reshape(-1)[0])
+        return Triple(value, delta, alternates, self.evaluation)
 
     def __repr__(self) -> str:
         return (

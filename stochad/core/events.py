@@ -115,7 +115,7 @@ def differs(alternate, value) -> bool:
 def moving_events(operands) -> list:
     """The distinct live events that move at least one operand, in first-seen order.
 
-    Each operand has ``alts`` (event -> alternate) and ``value``. An event whose alternate
+    Each operand has ``alternates`` (event -> alternate) and ``value``. An event whose alternate
     equals the operand's value everywhere (Δ = 0: a re-draw that landed on the same
     outcome, a path that merged back) leaves the operation's result unchanged in its
     world, so it takes no part in a merge: leaving it out of the result is exact, and it
@@ -125,7 +125,7 @@ def moving_events(operands) -> list:
     moving: dict = {}
     for operand in operands:
         value = operand.value
-        for event, alternate in operand.alts.items():
+        for event, alternate in operand.alternates.items():
             if event not in moving and event.alive and differs(alternate, value):
                 moving[event] = None
     return list(moving)

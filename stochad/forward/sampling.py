@@ -21,7 +21,7 @@ __all__ = ["sample_scalar", "sample_categorical", "discrete_triple", "alternate_
 
 def alternate_args(args, event):
     """``args`` in the world of ``event``: each triple's alternate, else its value."""
-    return [a.alts.get(event, a.value) if isinstance(a, Triple) else a for a in args]
+    return [a.alternates.get(event, a.value) if isinstance(a, Triple) else a for a in args]
 
 
 def _own_parameters(name: str, args, evaluation: Evaluation) -> list:
@@ -54,10 +54,10 @@ def discrete_triple(evaluation: Evaluation, x, new_jumps, args, alternate_of) ->
         if weight != 0.0:
             fresh[evaluation.new_event(weight)] = alt
     carried = moving_events(a for a in args if isinstance(a, Triple))
-    alts = {}
+    alternates = {}
     for event in backend.merge_events(evaluation, carried + list(fresh)):
-        alts[event] = fresh[event] if event in fresh else alternate_of(event)
-    return Triple(x, 0.0, alts, evaluation)
+        alternates[event] = fresh[event] if event in fresh else alternate_of(event)
+    return Triple(x, 0.0, alternates, evaluation)
 
 
 def _checked_world(rule_name: str, check, params):

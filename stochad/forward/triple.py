@@ -111,13 +111,13 @@ class Triple(PrimitiveOperators):
     (2.0, 3.428571)
     """
 
-    __slots__ = ("value", "delta", "alts", "evaluation")
+    __slots__ = ("value", "delta", "alternates", "evaluation")
     __stochad_priority__ = 10
 
-    def __init__(self, value, delta, alts: dict, evaluation):
+    def __init__(self, value, delta, alternates: dict, evaluation):
         self.value = value
         self.delta = delta
-        self.alts = alts
+        self.alternates = alternates
         self.evaluation = evaluation
 
     # -- what the triple says -------------------------------------------------------
@@ -126,14 +126,14 @@ class Triple(PrimitiveOperators):
         """The live finite perturbations (dead or zero-weight events left out)."""
         return [
             Perturbation(alt, e.weight, e.id)
-            for e, alt in self.alts.items()
+            for e, alt in self.alternates.items()
             if e.alive and e.weight != 0.0
         ]
 
     def derivative_contribution(self):
         """The single-sample derivative estimate ``δ + Σ w·(Y − X)`` over live perturbations."""
         total = self.delta
-        for e, alt in self.alts.items():
+        for e, alt in self.alternates.items():
             if e.alive:
                 total = total + e.weight * (alt - self.value)
         return total
@@ -166,19 +166,20 @@ class Triple(PrimitiveOperators):
         delta = primitive.tangent(values, kwargs, tangents, out, smoothed, at)
         if delta is None:
             delta = 0.0
-        alts = {}
+        alternates = {}
         if backend.carries_perturbations:
             triples = [a for a, mine in zip(args, own, strict=True) if mine]
             for e in backend.merge_events(evaluation, moving_events(triples)):
                 alt_args = [
-                    a.alts.get(e, a.value) if mine else a for a, mine in zip(args, own, strict=True)
+                    a.alternates.get(e, a.value) if mine else a
+                    for a, mine in zip(args, own, strict=True)
                 ]
-                alts[e] = primitive.value(*alt_args, **kwargs)
-        return cls(out, delta, alts, evaluation)
+                alternates[e] = primitive.value(*alt_args, **kwargs)
+        return cls(out, delta, alternates, evaluation)
 
     # -- conversions that would lose a perturbation -----------------------------
     def _live_alternates(self):
-        return [alt for e, alt in self.alts.items() if e.alive and e.weight != 0.0]
+        return [alt for e, alt in self.alternates.items() if e.alive and e.weight != 0.0]
 
     def _require_piecewise_constant_is_safe(self, what: str, convert) -> None:
         """Raise where ``convert`` (bool, int, index) would drop part of the derivative.

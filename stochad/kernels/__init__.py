@@ -6,7 +6,7 @@ Every kernel is an ordinary Python function compiled with ``numba.njit(cache=Tru
 variable ``STOCHAD_NUMBA=0``. Helpers the kernels share are ``register_jitable``: plain
 Python when called from Python, inlined when called from compiled code, so the Python
 path is numba-free. The tests check compiled == Python, bit for bit, and both against
-independent numpy references (:mod:`stochad.kernels.reference`).
+independent numpy references (in ``tests/kernels``).
 
 Random numbers never come from numba's generator (it cannot be seeded from Python and
 is seeded per thread under ``parallel=True``): callers draw uniforms in numpy from the
