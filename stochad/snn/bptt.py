@@ -37,7 +37,7 @@ def matmul(h: np.ndarray, w: np.ndarray, sparse: bool) -> np.ndarray:
     if not sparse:
         return h @ w
     out = np.empty((h.shape[0], w.shape[1]))
-    K.sparse_matmul(h, np.ascontiguousarray(w), out)
+    K.pick(K.sparse_matmul, h.shape[0])(h, np.ascontiguousarray(w), out)
     return out
 
 
@@ -46,7 +46,7 @@ def matmul_t(h: np.ndarray, g: np.ndarray, sparse: bool) -> np.ndarray:
     if not sparse:
         return h.T @ g
     out = np.empty((h.shape[1], g.shape[1]))
-    K.sparse_matmul_t(h, g, out)
+    K.pick(K.sparse_matmul_t, h.shape[0])(h, g, out)
     return out
 
 
@@ -95,7 +95,7 @@ def kernel_forward(network: Network, params: dict, inputs: np.ndarray, gen) -> K
             v = np.asarray(lp["V"], dtype=np.float64) if layer.recurrent else _NO_MATRIX
             r = gen.random(shape) if layer.stochastic else _NO_ARRAY3
             out, u, i = np.empty(shape), np.empty(shape), np.empty(shape)
-            K.lif_forward(
+            K.pick(K.lif_forward, batch)(
                 x, v, r, layer.stochastic, _noise(layer), layer.threshold,
                 layer.lambda_syn, layer.lambda_mem, K.RESET_CODES[layer.reset], out, u, i,
             )  # fmt: skip
@@ -134,7 +134,7 @@ def kernel_backward(tape: KernelTape, g_output: np.ndarray) -> dict[str, np.ndar
                 if layer.recurrent
                 else _NO_MATRIX
             )
-            K.lif_backward(
+            K.pick(K.lif_backward, g.shape[1])(
                 g, v_t, spikes[k], u, i, kernel_spec(layer.spike.derivative), layer.threshold,
                 layer.lambda_syn, layer.lambda_mem, K.RESET_CODES[layer.reset],
                 layer.detach_reset, g_x,

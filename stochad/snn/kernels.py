@@ -19,6 +19,7 @@ is passed as ``(code, β, p0, scale)``.
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 from numba import njit, prange
@@ -26,7 +27,7 @@ from numba import njit, prange
 __all__ = [
     "noise_cdf", "noise_density", "lif_forward", "lif_backward", "readout_forward",
     "readout_backward", "dense_forward", "dense_backward", "sparse_matmul", "sparse_matmul_t",
-    "RESET_CODES",
+    "RESET_CODES", "PARALLEL", "pick",
 ]  # fmt: skip
 
 RESET_CODES = {"next_step": 0, "same_step": 1, "subtract": 2, "none": 3}
@@ -85,7 +86,7 @@ def noise_density(code, beta, p0, scale, x):
     return scale * d
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s, u, i):
     """Run a LIF layer over all steps; fill spikes ``s``, membranes ``u``, currents ``i``.
 
@@ -93,7 +94,7 @@ def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s
     none); ``r`` one uniform per spike (stochastic layers; ``X = 1`` iff
     ``1 − r > 1 − F(x)``, the samplers' inverse-CDF convention); ``noise = (code, β, p0)``.
     ``u[n]``, ``i[n]`` are the states at step ``n`` (0 at ``n = 0``). Batch rows are
-    independent, so they run in parallel (``prange``; the result does not depend on it).
+    independent: :data:`PARALLEL` builds run them on several threads (same result).
     """
     n_steps, batch, size = x_in.shape
     code, beta, p0 = noise
@@ -131,7 +132,7 @@ def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s
                             i[n + 1, b, j] += s[n, b, k] * v[k, j]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, detach, g_x):
     """BPTT of :func:`lif_forward` over the whole time loop: the cotangent ``g_x`` of
     ``x_in`` from the cotangent ``g_s`` of the spikes.
@@ -139,7 +140,8 @@ def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, d
     ``dS[n]/dU[n] = scale · F′(U[n] − θ)`` with ``surrogate = (code, β, p0, scale)``; the
     reset path is dropped when ``detach``. ``v_t`` is ``Vᵀ`` (C-contiguous; ``(0, 0)`` for
     no recurrence). ``g_x[n]`` is the cotangent of ``I[n+1]``, so
-    ``dW = Σ_n S_in[n]ᵀ g_x[n]`` and ``dV = Σ_n S[n]ᵀ g_x[n]``. Batch rows run in parallel.
+    ``dW = Σ_n S_in[n]ᵀ g_x[n]`` and ``dV = Σ_n S[n]ᵀ g_x[n]``. Batch rows are independent
+    (see :data:`PARALLEL`).
 
     The recurrent part of ``S̄[n]``, ``Ī[n+1] Vᵀ``, is a dense product per step, computed
     here as row updates (contiguous, vectorized) rather than with BLAS. numba's BLAS is a
@@ -229,7 +231,7 @@ def dense_backward(g_s, x, surrogate, g_x):
         g_x[k] = g_s[k] * noise_density(code, beta, p0, scale, x[k])
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def sparse_matmul(h, w, out):
     """``out = h @ w`` skipping the zeros of ``h`` (spikes): ``O(nnz(h) · columns)``."""
     rows, inner = h.shape
@@ -244,7 +246,7 @@ def sparse_matmul(h, w, out):
                     out[m, j] += hk * w[k, j]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def sparse_matmul_t(h, g, out):
     """``out = hᵀ @ g`` skipping the zeros of ``h``: the weight gradient of spike inputs.
 
@@ -265,3 +267,34 @@ def sparse_matmul_t(h, g, out):
     for k in range(inner):
         for j in range(cols):
             out[k, j] = parts[0, k, j] + parts[1, k, j]
+
+
+def _parallel_build(kernel):
+    """The same source compiled with ``parallel=True`` (``prange`` loops on threads).
+
+    A renamed copy of the function, so numba caches the two builds in different files.
+    """
+    f = kernel.py_func
+    twin = types.FunctionType(
+        f.__code__, f.__globals__, f.__name__ + "_parallel", f.__defaults__, f.__closure__
+    )
+    twin.__qualname__ = f.__qualname__ + "_parallel"
+    twin.__doc__ = f.__doc__
+    return njit(cache=True, parallel=True)(twin)
+
+
+PARALLEL = {
+    k.__name__: (_parallel_build(k), rows)
+    for k, rows in ((lif_forward, 16), (lif_backward, 16), (sparse_matmul, 4096),
+                    (sparse_matmul_t, 4096))
+}  # fmt: skip
+"""Parallel builds and the smallest parallel loop length worth them (batch rows, matrix
+rows). Below it, and whenever the machine's cores are busy, thread start-up and waiting
+for descheduled threads cost more than they save: measured, a batch-1 step ran 30× slower
+on threads under load."""
+
+
+def pick(kernel, rows: int):
+    """``kernel``'s parallel build if its loop over ``rows`` is long enough, else itself."""
+    build, minimum = PARALLEL.get(kernel.__name__, (kernel, 0))
+    return build if rows >= minimum else kernel
