@@ -258,3 +258,25 @@ def test_library_and_with_surrogate_bad_input():
                                   forward_derivative=np.cos)  # fmt: skip
     with pytest.raises(TypeError, match="Surrogate"):
         surrogates.with_surrogate(0.0, np.sign, "logistic")
+
+
+@pytest.mark.parametrize("beta_sg", [15.0, 25.0])
+def test_with_surrogate_reproduces_the_sign_flip_of_gygax_zenke_fig4(beta_sg):
+    """g = σ_βf(w), h_i = σ_βf(v_i g), y = σ_βf(h1 − h2), β_f = 100, v = (0.05, 0.1): at
+    w = 0 the true dy/dw (unbiased forward mode, here a plain derivative) is +0.70 and the
+    surrogate gradient with β_SG = 15 or 25 is negative (−1.58, −2.98)."""
+    steep, soft = surrogates.logistic(100.0), surrogates.logistic(beta_sg)
+
+    def y(w):
+        def act(z):
+            return surrogates.with_surrogate(z, steep, soft)
+
+        g = act(w)
+        return act(act(0.05 * g) - act(0.1 * g))
+
+    true = stochad.derivative_estimate(y, 0.0)
+    sg = stochad.grad(y)(0.0)
+    assert true == pytest.approx(0.7025, abs=1e-4)
+    assert sg == pytest.approx({15.0: -1.5842, 25.0: -2.9777}[beta_sg], abs=1e-4)
+    h = 1e-6
+    assert true == pytest.approx((float(y(h)) - float(y(-h))) / (2 * h), rel=1e-5)
