@@ -20,20 +20,31 @@ update. Printed per case, all measured in this process and interleaved:
 
 torch/snntorch comparisons run only when both are installed (otherwise a message says so).
 
+Threads: numpy's OpenBLAS runs single-threaded here (``OPENBLAS_NUM_THREADS=1`` unless set);
+the kernels parallelize batch rows on numba's threads. With two OpenBLAS threads
+spin-waiting next to the kernels on a shared 2-core machine, the same steps were measured
+5× slower (and the numpy forward of (b) 40× slower), so the default measures the code rather
+than the contention. Set the variable yourself to compare.
+
 Run: ``python benchmarks/snn_speed.py [--repeats N] [--quick]``.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import time
+import os
 
-import numpy as np
+# before numpy loads OpenBLAS (see the module docstring)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import stochad
-from stochad import snn, surrogates
-from stochad.snn.losses import max_over_time_cross_entropy, spike_mse
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import stochad  # noqa: E402
+from stochad import snn, surrogates  # noqa: E402
+from stochad.snn.losses import max_over_time_cross_entropy, spike_mse  # noqa: E402
 
 RATE = 0.05  # 50 Hz at Δt = 1 ms
 
@@ -167,7 +178,10 @@ def main(argv=None) -> None:
         print("torch/snntorch not installed: skipping the snntorch and plain PyTorch comparison")
     else:  # pragma: no cover - not installed in CI
         print("torch and snntorch are installed, but their comparison is not implemented here")
-    print(f"stochad {stochad.__version__}, numpy {np.__version__}")
+    print(
+        f"stochad {stochad.__version__}, numpy {np.__version__}, "
+        f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}"
+    )
 
 
 if __name__ == "__main__":
