@@ -28,7 +28,7 @@ from stochad.arrays import TripleArray
 from stochad.backends import ExactBackend, PrunedBackend, SmoothedBackend
 from stochad.core.context import using_rng
 from stochad.core.random import seed
-from stochad.errors import PerturbationLostError
+from stochad.errors import PerturbationLostError, PerturbationLostWarning
 from stochad.forward.triple import Perturbation, Triple
 from stochad.propagate import propagate, take
 from stochad.reverse import grad, value_and_grad
@@ -72,6 +72,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DerivativeEstimate", "ExactBackend", "Perturbation", "PerturbationLostError",
+    "PerturbationLostWarning",
     "PrunedBackend", "SmoothedBackend", "Triple", "TripleArray", "bernoulli", "binomial",
     "categorical",
     "cos", "delta", "derivative_contribution", "derivative_estimate", "exp",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from numbers import Real
 
@@ -14,7 +15,7 @@ from stochad.backends import get_backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.primitives import is_carrier
 from stochad.core.random import RandomStreams, as_generator
-from stochad.errors import check_callable
+from stochad.errors import COMPARISON_LOST, PerturbationLostWarning, check_callable
 from stochad.forward.triple import Perturbation, Triple
 from stochad.rules.structural import stack
 
@@ -263,12 +264,35 @@ def _contribution(out, ev: Evaluation):
     derivative 0 here. A contribution that is itself an enclosing derivative's carrier (a
     nested derivative) is returned as it is, for the enclosing evaluation to carry on.
     """
-    if isinstance(out, (list, tuple)):
-        raise TypeError("f must return a number or a triple, got a " + type(out).__name__)
+    _check_output(out)
+    if getattr(out, "lost", False):
+        warnings.warn(
+            f"f returned the result of {COMPARISON_LOST}", PerturbationLostWarning, stacklevel=3
+        )
     c = out.derivative_contribution() if is_carrier(out) and out.evaluation is ev else 0.0
     if is_carrier(c):
         return c
     return c if isinstance(c, np.ndarray) and c.ndim else float(c)
+
+
+def _check_output(out) -> None:
+    """Refuse outputs whose derivative would silently read as 0 (or not be a number)."""
+    if is_carrier(out):
+        return
+    if isinstance(out, np.ndarray) and out.dtype == object:
+        raise TypeError(
+            "f returned an object array (of triples?): numpy cannot hold their derivatives; "
+            "build arrays with stochad.stack / stochad.concatenate, or return a reduction "
+            "such as stochad.sum"
+        )
+    numeric = isinstance(out, (Real, np.integer, np.floating)) or (
+        isinstance(out, np.ndarray) and np.issubdtype(out.dtype, np.number)
+    )
+    if not numeric or isinstance(out, (bool, np.bool_)) or np.iscomplexobj(out):
+        raise TypeError(
+            f"f must return a real number, ndarray, triple or triple array, got "
+            f"{type(out).__name__}"
+        )
 
 
 def stochastic_triple(f, p: float, *, backend="pruned", rng=None):

@@ -8,6 +8,7 @@ from numbers import Real
 import numpy as np
 
 __all__ = [
+    "PerturbationLostWarning", "COMPARISON_LOST",
     "PerturbationLostError",
     "check_probability",
     "check_finite",
@@ -53,6 +54,35 @@ class PerturbationLostError(TypeError):
 
     def __init__(self, what: str):
         super().__init__(f"{what} would lose a perturbation of a stochastic triple. {_LOST_HINT}")
+
+
+COMPARISON_LOST = (
+    "a comparison of a value with a continuous derivative (normal(p) > 0, "
+    "random() < p) is piecewise constant, so its derivative is dropped, while the "
+    "probability of its outcome depends on p. Draw the outcome with a discrete sampler "
+    "(stochad.bernoulli(prob)), or use stochad.heaviside(x, surrogate) with the smoothed "
+    "backend; stochad.where(condition, a, b) still selects without a warning"
+)
+
+
+class PerturbationLostWarning(UserWarning):
+    """Warned where the result of a comparison of a continuous value is used as a number.
+
+    Such a comparison (``normal(p) > 0``) drops the derivative of its operands, so
+    arithmetic on its 0/1 result silently misses how the outcome's probability depends
+    on ``p``; converting it to ``bool`` (``if``) raises :class:`PerturbationLostError`.
+    Filter it like any warning (``warnings.simplefilter("ignore",
+    stochad.PerturbationLostWarning)``) where that is intended.
+
+    Examples
+    --------
+    >>> import warnings, stochad
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = stochad.derivative_estimate(lambda p: (stochad.normal(p) > 0) * 1.0, 0.0, rng=0)
+    >>> caught[0].category is stochad.PerturbationLostWarning
+    True
+    """
 
 
 def _as_real(name: str, x, allowed: str) -> float:
@@ -101,7 +131,7 @@ def check_positive(name: str, x) -> float:
 def check_count(name: str, n) -> int:
     """Return ``n`` as an int after checking it is a whole number ``>= 0``."""
     x = _as_real(name, n, "a whole number >= 0")
-    if x < 0 or x != math.floor(x) or math.isinf(x):
+    if x < 0 or math.isinf(x) or x != math.floor(x):
         raise ValueError(f"{name} must be a whole number >= 0, got {name}={n!r}")
     return int(x)
 

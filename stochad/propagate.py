@@ -83,6 +83,7 @@ def propagate(f, *args):
     # f runs once per alternate, so a draw inside it would be neither coupled nor on the
     # primal sample path: f runs on streams that refuse every draw.
     body = Evaluation(_NO_STREAMS, ev.backend)
+    body.branching = True  # f's control flow on δ-only values is what propagate is for
     with evaluation(body):
         if any(not is_zero(t.delta) for t in triples):
             duals = [

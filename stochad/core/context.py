@@ -28,9 +28,13 @@ class Evaluation:
     never mix their tangents (as JAX's trace levels do). ``active`` is False once the
     evaluation has finished: its carriers may still be read, but not combined with the
     carriers of a running evaluation.
+
+    ``branching`` is True where Python control flow on a continuous value is intended
+    (the body of :func:`stochad.propagate`, which differentiates the branch it takes):
+    there a comparison's result may steer an ``if``.
     """
 
-    __slots__ = ("streams", "backend", "events", "level", "active")
+    __slots__ = ("streams", "backend", "events", "level", "active", "branching")
 
     def __init__(self, streams: RandomStreams, backend=None):
         self.streams = streams
@@ -38,6 +42,7 @@ class Evaluation:
         self.events = EventTable()
         self.level = 0
         self.active = False
+        self.branching = False
 
     def new_event(self, weight: float) -> Event:
         table = self.events

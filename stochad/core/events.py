@@ -27,6 +27,14 @@ class EventTable:
         self.count = 0
         self.objects: dict[int, Event] = {}
 
+    # a memoryview cannot be pickled: ship the weights and make the view anew
+    def __getstate__(self):
+        return self.weights, self.count, self.objects
+
+    def __setstate__(self, state) -> None:
+        self.weights, self.count, self.objects = state
+        self.view = memoryview(self.weights)
+
     def reserve(self, n: int) -> int:
         """Reserve ``n`` consecutive ids (weights 0) and return the first.
 

@@ -86,9 +86,28 @@ class Primitive:
                 continue
             partial = self.partial(i, smoothed)
             if partial is not None:
-                term = partial(*at, out) * t
+                term = chain(partial(*at, out), t)
                 delta = term if delta is None else delta + term
         return delta
+
+
+def chain(partial, tangent):
+    """``partial · tangent``, where a zero factor gives 0 even against an infinite one.
+
+    A coordinate whose tangent is 0 does not depend on the input, however steep the
+    function is there (``sqrt`` at 0): without this, ``inf · 0 = nan`` would spread into
+    every coordinate of a gradient, unlike reverse mode.
+    """
+    product = partial * tangent
+    if isinstance(product, np.ndarray) and product.dtype.kind == "f":
+        bad = ~np.isfinite(product)
+        if bad.any():
+            zero = (np.asarray(tangent) == 0) | (np.asarray(partial) == 0)
+            product = np.where(bad & np.broadcast_to(zero, product.shape), 0.0, product)
+    elif type(product) in (float, np.float64) and product != product:  # nan
+        if (not is_carrier(partial) and partial == 0) or (not is_carrier(tangent) and tangent == 0):
+            product = 0.0
+    return product
 
 
 PRIMITIVES: dict[str, Primitive] = {}

@@ -21,6 +21,25 @@ __all__ = [
 ]  # fmt: skip
 
 
+def _check_size(size) -> tuple[int, ...]:
+    """``size`` as a shape: a whole number >= 0 or a tuple of them (numpy's meaning)."""
+    items = (size,) if np.isscalar(size) else size
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = None
+    ok = items is not None and all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in items
+    )
+    if not ok:
+        raise TypeError(
+            f"size must be None, a whole number >= 0 or a tuple of them, got size={size!r}"
+        )
+    if any(n < 0 for n in items):
+        raise ValueError(f"size must hold whole numbers >= 0, got size={size!r}")
+    return tuple(int(n) for n in items)
+
+
 def draw_shape(param_shapes, size) -> tuple[int, ...]:
     """The shape of a draw: ``size`` if given (parameters must broadcast to it)."""
     try:
@@ -31,7 +50,7 @@ def draw_shape(param_shapes, size) -> tuple[int, ...]:
         ) from None
     if size is None:
         return shape
-    size = (int(size),) if np.isscalar(size) else tuple(int(n) for n in size)
+    size = _check_size(size)
     try:
         if np.broadcast_shapes(shape, size) != size:
             raise ValueError

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import NamedTuple
 
 import numpy as np
 
 from stochad.core.events import moving_events
 from stochad.core.primitives import Primitive, check_foreign, is_carrier, is_zero
-from stochad.errors import PerturbationLostError
+from stochad.errors import COMPARISON_LOST, PerturbationLostError, PerturbationLostWarning
 from stochad.rules.operators import PrimitiveOperators
 
 __all__ = ["Triple", "Perturbation", "register_array_carrier"]
@@ -55,6 +56,44 @@ def _meets_array(primitive: Primitive, args) -> bool:
 
 
 _array_carrier: list = []
+
+_SAFE_INT = 2**31
+
+
+def _widen(v):
+    """A large integer value as a float, so numpy's int64 arithmetic cannot wrap.
+
+    Discrete draws are Python ints; numpy turns them into int64, where a product of two
+    draws of 1e10 would overflow silently. Below 2³¹ a sum or product of two stays below
+    2⁶², and anything larger computes in float64 (exact below 2⁵³, rounded above).
+    """
+    kind = type(v)
+    if (kind is int or kind is np.int64) and not -_SAFE_INT < v < _SAFE_INT:
+        return float(v)
+    return v
+
+
+def _comparison_loses(primitive: Primitive, args, own, tangents, smoothed: bool) -> bool:
+    """Whether this operation's result silently drops a continuous derivative.
+
+    Under a backend with perturbations, δ is the continuous part of the derivative: a
+    comparison (piecewise constant, no surrogate) of an operand with a nonzero δ drops it;
+    arithmetic on such a result carries the loss on, with a warning. The condition of
+    ``where`` (no partial) takes it without a warning: selecting is what it is for.
+    """
+    lost = False
+    # under smoothing, δ also holds the draws' smoothed jumps, and a comparison's 0/1
+    # result is documented to convert freely there (it has no smoothed slope)
+    if not smoothed and primitive.piecewise_constant and primitive.smoothed_partials is None:
+        lost = any(mine and not is_zero(t) for mine, t in zip(own, tangents, strict=True))
+    for i, (a, mine) in enumerate(zip(args, own, strict=True)):
+        if mine and a.lost and primitive.partial(i, smoothed) is not None:
+            warnings.warn(
+                f"arithmetic on the result of {COMPARISON_LOST}", PerturbationLostWarning,
+                stacklevel=4,
+            )  # fmt: skip
+            lost = True
+    return lost
 
 
 def register_array_carrier(apply) -> None:
@@ -111,14 +150,16 @@ class Triple(PrimitiveOperators):
     (2.0, 3.428571)
     """
 
-    __slots__ = ("value", "delta", "alternates", "evaluation")
+    __slots__ = ("value", "delta", "alternates", "evaluation", "lost")
     __stochad_priority__ = 10
 
-    def __init__(self, value, delta, alternates: dict, evaluation):
+    def __init__(self, value, delta, alternates: dict, evaluation, lost: bool = False):
         self.value = value
         self.delta = delta
         self.alternates = alternates
         self.evaluation = evaluation
+        self.lost = lost
+        """True for the result of a comparison that dropped a continuous derivative."""
 
     # -- what the triple says -------------------------------------------------------
     @property
@@ -157,12 +198,15 @@ class Triple(PrimitiveOperators):
         if backend.supports_arrays and _array_carrier and _meets_array(primitive, args):
             # a triple meeting an array (or a structural op) becomes a triple array
             return _array_carrier[0](primitive, args, kwargs, evaluation)
-        values = [a.value if mine else a for a, mine in zip(args, own, strict=True)]
+        values = [_widen(a.value) if mine else a for a, mine in zip(args, own, strict=True)]
         out = primitive.value(*values, **kwargs)
         tangents = [a.delta if mine else None for a, mine in zip(args, own, strict=True)]
+        smoothed = not backend.carries_perturbations
+        lost = not evaluation.branching and _comparison_loses(
+            primitive, args, own, tangents, smoothed
+        )
         # numpy scalars, so a rule like 1/x at 0 gives inf as on arrays (not ZeroDivisionError)
         at = [np.float64(v) if isinstance(v, (int, float)) else v for v in values]
-        smoothed = not backend.carries_perturbations
         delta = primitive.tangent(values, kwargs, tangents, out, smoothed, at)
         if delta is None:
             delta = 0.0
@@ -171,11 +215,11 @@ class Triple(PrimitiveOperators):
             triples = [a for a, mine in zip(args, own, strict=True) if mine]
             for e in backend.merge_events(evaluation, moving_events(triples)):
                 alt_args = [
-                    a.alternates.get(e, a.value) if mine else a
+                    _widen(a.alternates.get(e, a.value)) if mine else a
                     for a, mine in zip(args, own, strict=True)
                 ]
                 alternates[e] = primitive.value(*alt_args, **kwargs)
-        return cls(out, delta, alternates, evaluation)
+        return cls(out, delta, alternates, evaluation, lost)
 
     # -- conversions that would lose a perturbation -----------------------------
     def _live_alternates(self):
@@ -199,7 +243,20 @@ class Triple(PrimitiveOperators):
                 "stochad.heaviside with a surrogate)"
             )
 
+    def __array__(self, dtype=None, copy=None):
+        raise PerturbationLostError(
+            "Converting a stochastic triple to a numpy value (np.float64(t), a[i] = t, "
+            "np.asarray(t), indexing a numpy array with it, or a numpy.random sampler called "
+            "on it: draw with stochad's sampler of that name, e.g. stochad.bernoulli(p) "
+            "or stochad.binomial(n, p); build arrays with stochad.stack; index with "
+            "stochad.take(seq, t); read the primal value on purpose with stochad.value(t))"
+        )
+
     def __bool__(self) -> bool:
+        if self.lost:
+            raise PerturbationLostError(
+                f"Using it as a condition (if/while/bool): {COMPARISON_LOST}"
+            )
         self._require_piecewise_constant_is_safe(
             "Using a stochastic triple as a condition (if/while/bool)", bool
         )

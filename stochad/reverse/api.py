@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
 
 import numpy as np
 
@@ -249,6 +250,16 @@ def _scalar_output(out) -> float:
         raise ValueError(
             f"f must return a scalar to be differentiated by grad, got a non-scalar output "
             f"({shape}); reduce it first (e.g. stochad.sum or stochad.mean)"
+        )
+    if not is_carrier(value) and not (
+        isinstance(value, (Real, np.integer, np.floating, np.ndarray))
+        and not isinstance(value, (bool, np.bool_))
+        and not np.iscomplexobj(value)
+    ):
+        raise TypeError(
+            f"f must return a real scalar (a float or a 0-d array) to be differentiated by "
+            f"grad, got {type(value).__name__}"
+            + (" with a complex value" if np.iscomplexobj(value) else "")
         )
     return value if is_carrier(value) else float(value)
 

@@ -22,8 +22,12 @@ def flatten(tree, name: str = "x") -> tuple[list, Rebuild]:
     if isinstance(tree, np.ndarray):
         if not (np.issubdtype(tree.dtype, np.integer) or np.issubdtype(tree.dtype, np.floating)):
             raise TypeError(f"{name} must be a real float array, got dtype {tree.dtype}")
+        if not np.all(np.isfinite(tree)):
+            raise ValueError(f"{name} must be finite, got an array with nan or inf entries")
         return [tree.astype(np.float64)], lambda leaves: leaves[0]
     if isinstance(tree, (Real, np.integer, np.floating)) and not isinstance(tree, (bool, np.bool_)):
+        if not np.isfinite(tree):
+            raise ValueError(f"{name} must be finite, got {name}={float(tree)!r}")
         return [float(tree)], lambda leaves: leaves[0]
     if isinstance(tree, dict):
         return _flatten_children(list(tree.items()), name, lambda items: dict(items))

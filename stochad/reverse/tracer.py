@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stochad.core.primitives import Primitive, check_foreign, is_carrier
+from stochad.core.primitives import Primitive, chain, check_foreign, is_carrier
 from stochad.distributions.base import DiscreteRule
 from stochad.distributions.vectorized import flat_params
 from stochad.errors import PerturbationLostError
@@ -47,9 +47,9 @@ def _traced(args, evaluation) -> list[bool]:
 
 def _scale(partial, g):
     # most partials of add/subtract are the constant 1.0: skip a full-size multiply
-    if isinstance(partial, float):
-        return g if partial == 1.0 else partial * g
-    return partial * g
+    if isinstance(partial, float) and partial == 1.0:
+        return g
+    return chain(partial, g)  # a zero cotangent or partial stays 0 against an infinite one
 
 
 class Tracer(PrimitiveOperators):

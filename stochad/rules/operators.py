@@ -26,7 +26,13 @@ _UFUNCS = {**ew.UFUNC_PRIMITIVES, np.matmul: st.MATMUL}
 # numpy functions (beyond ufuncs) that carriers answer with the stochad function of the
 # same meaning; np.sum(t) and np.mean(t) arrive here too
 _ARRAY_FUNCTIONS = {
-    np.dot: st.dot, np.matmul: st.matmul, np.sum: st.sum, np.mean: st.mean,
+    np.dot: st.dot, np.matmul: st.matmul,
+    np.sum: lambda x, axis=None, dtype=None, out=None, keepdims=False: x.sum(
+        axis, dtype, out, keepdims
+    ),
+    np.mean: lambda x, axis=None, dtype=None, out=None, keepdims=False: x.mean(
+        axis, dtype, out, keepdims
+    ),
     np.reshape: st.reshape, np.transpose: st.transpose, np.concatenate: st.concatenate,
     np.stack: st.stack, np.where: ew.where, np.maximum: ew.maximum, np.minimum: ew.minimum,
     np.shape: lambda x: x.shape, np.ndim: lambda x: x.ndim, np.size: lambda x: x.size,

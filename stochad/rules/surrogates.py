@@ -1,4 +1,4 @@
-"""Escape noise and its surrogate derivative, matched pairs (THEORY.md §6).
+"""Escape noise and its surrogate derivative, matched pairs (docs/theory.md §6).
 
 A stochastic neuron spikes with probability ``F(x)``, ``x = U − θ``: ``F`` is the CDF of the
 noise on its threshold (the *escape noise*). Its smoothed stochastic derivative is
@@ -47,11 +47,7 @@ import numpy as np
 from scipy.special import erfc, expit
 
 from stochad._docstrings import fill_doc
-
-try:
-    from stochad.core.primitives import Primitive, call, register
-except ImportError:  # the registry's place before the engine's re-layering (remove after it)
-    from stochad.rules.registry import Primitive, call, register
+from stochad.core.primitives import Primitive, call, register
 
 __all__ = [
     "Surrogate", "SURROGATES", "HEAVISIDE", "ESCAPE_NOISE", "WITH_SURROGATE", "heaviside",

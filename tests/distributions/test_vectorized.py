@@ -76,3 +76,19 @@ def test_broadcast_draws_apply_each_elements_parameters(name, params, size, shap
 )
 def test_shape_and_value_errors(draw, fragments):
     assert_bad_input(draw, ValueError, *fragments)
+
+
+@pytest.mark.parametrize("size", [2.5, "3", True, [1.5]])
+def test_size_must_be_whole_numbers(size):
+    with pytest.raises(TypeError, match="size must be"):
+        stochad.bernoulli(0.5, size=size)
+
+
+def test_size_must_not_be_negative():
+    with pytest.raises(ValueError, match="size must hold whole numbers >= 0"):
+        stochad.bernoulli(0.5, size=(2, -1))
+
+
+def test_an_infinite_count_is_a_value_error():
+    with pytest.raises(ValueError, match="n must be a whole number >= 0, got n=inf"):
+        stochad.binomial(float("inf"), 0.5)

@@ -120,3 +120,15 @@ def test_control_flow_on_a_tracer_follows_the_primal():
         return x * x if x > 0 else -x
 
     assert stochad.grad(f)(2.0) == 4.0 and stochad.grad(f)(-2.0) == -1.0
+
+
+@pytest.mark.parametrize("output", [lambda w: None, lambda w: "w", lambda w: w * 1j])
+def test_grad_of_a_non_real_output_is_a_type_error(output):
+    with pytest.raises(TypeError, match="real scalar"):
+        stochad.grad(output)(1.0)
+
+
+@pytest.mark.parametrize("x", [float("nan"), np.array([1.0, np.inf])])
+def test_grad_rejects_a_non_finite_point(x):
+    with pytest.raises(ValueError, match="must be finite"):
+        stochad.grad(lambda w: stochad.sum(w * w))(x)

@@ -91,7 +91,7 @@ def test_score_function_is_unbiased_against_enumeration(name):
 def test_paper_two_layer_example():
     """Gygax & Zenke's h ~ Bern(σ(w1 x)), y ~ Bern(σ(w2 h + b)), x = 1, w1 = 0.3, w2 = 2,
     b = −1: triple → σ′(w1)[σ(w2+b) − σ(b)] (exact), smoothed → σ′(w1) w2 E_h[σ′(w2 h + b)]
-    (THEORY.md §6); the two differ by 15 %."""
+    (docs/theory.md §6); the two differ by 15 %."""
     s = surrogates.logistic(1.0)
     net = snn.Network(1, [snn.BinaryDense(1, bias=False, spike=snn.EscapeNoise(s)),
                           snn.BinaryDense(1, spike=snn.EscapeNoise(s))])  # fmt: skip
