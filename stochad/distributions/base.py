@@ -30,21 +30,32 @@ import numpy as np
 
 __all__ = [
     "DiscreteRule", "DISTRIBUTIONS", "register_distribution", "coupled_uniform",
-    "smoothed_draw_derivative", "PARAMETER_KINDS",
+    "smoothed_draw_derivative", "PARAMETER_KINDS", "MAX_COUNT", "MIN_TAIL_PROBABILITY",
 ]  # fmt: skip
 
-PARAMETER_KINDS = ("probability", "open_probability", "count", "rate", "positive", "real")
+PARAMETER_KINDS = (
+    "probability", "open_probability", "tail_probability", "count", "rate", "positive", "real"
+)  # fmt: skip
 """What a parameter may be: its range, for the vectorized check of array parameters.
 
-``probability`` [0, 1]; ``open_probability`` (0, 1]; ``count`` a whole number >= 0;
-``rate`` finite and >= 0; ``positive`` finite and > 0; ``real`` finite.
+``probability`` [0, 1]; ``open_probability`` (0, 1]; ``tail_probability``
+[:data:`MIN_TAIL_PROBABILITY`, 1] (a geometric's ``p``: below it the draws pass 1e15 and
+stop being exact floats); ``count`` a whole number in [0, :data:`MAX_COUNT`]; ``rate`` in
+[0, :data:`MAX_COUNT`] (draws cost O(n) or O(λ): the bound keeps them from hanging);
+``positive`` finite and > 0; ``real`` finite.
 """
+
+MAX_COUNT = 10**7
+"""The largest count ``n`` or rate ``λ`` a draw accepts (exact draws cost O(n), O(λ))."""
+MIN_TAIL_PROBABILITY = 1e-15
+"""The smallest geometric ``p``: its draws (mean ``1/p``) stay exact integers in float64."""
 
 _VALID = {
     "probability": lambda q: (0.0 <= q) & (q <= 1.0),
     "open_probability": lambda q: (0.0 < q) & (q <= 1.0),
-    "count": lambda q: (q >= 0) & (q == np.floor(q)) & np.isfinite(q),
-    "rate": lambda q: (q >= 0.0) & (q < np.inf),
+    "tail_probability": lambda q: (MIN_TAIL_PROBABILITY <= q) & (q <= 1.0),
+    "count": lambda q: (q >= 0) & (q == np.floor(q)) & (q <= MAX_COUNT),
+    "rate": lambda q: (q >= 0.0) & (q <= MAX_COUNT),
     "positive": lambda q: (q > 0.0) & (q < np.inf),
     "real": lambda q: np.isfinite(q),
 }

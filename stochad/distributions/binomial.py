@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import math
 
-from stochad.distributions.base import DiscreteRule, coupled_uniform, register_distribution
+from stochad.distributions.base import (
+    MAX_COUNT,
+    DiscreteRule,
+    coupled_uniform,
+    register_distribution,
+)
 from stochad.errors import check_count, check_probability
 
 __all__ = ["BINOMIAL"]
 
 
 def check(n, p):
-    return check_count("n", n), check_probability("p", p)
+    n = check_count("n", n)
+    if n > MAX_COUNT:
+        raise ValueError(f"n must be at most {MAX_COUNT} (draws cost O(n) here), got n={n}")
+    return n, check_probability("p", p)
 
 
 def log_pmf(k, n, p):
@@ -41,12 +49,37 @@ def cdf(k, n, p):
 
 
 def inverse_cdf(u, n, p):
+    if 1.0 - u < _TAIL:
+        return upper_tail_quantile(u, n, n, p)
     total = 0.0
     for k in range(n):
         total += math.exp(log_pmf(k, n, p))
         if total >= u:
             return k
     return n
+
+
+_TAIL = 1e-9
+"""Below this upper-tail mass a draw is found from the top: summing the pmf from 0 leaves a
+float deficit of about 1e-11 there, which would send the draw to ``n``."""
+
+
+def upper_tail_quantile(u, top, n, p):
+    """The smallest ``k <= top`` with ``P(X > k) <= 1 − u``, summing the pmf from ``top`` down.
+
+    Exact in the far upper tail, where ``F`` summed from 0 has lost the mass to rounding;
+    ``top`` is where the remaining mass is negligible (``n`` itself for a binomial).
+    """
+    r = 1.0 - u
+    upper = 0.0
+    k = top
+    while k > 0:
+        below = upper + math.exp(log_pmf(k, n, p))
+        if below > r:
+            return k
+        upper = below
+        k -= 1
+    return 0
 
 
 def jump(x, d, n, p):

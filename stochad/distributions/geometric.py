@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from stochad.distributions.base import DiscreteRule, register_distribution
+from stochad.distributions.base import MIN_TAIL_PROBABILITY, DiscreteRule, register_distribution
 from stochad.errors import check_probability
 
 __all__ = ["GEOMETRIC"]
@@ -13,7 +13,13 @@ _BELOW_ONE = 1.0 - 2.0**-53
 
 
 def check(p):
-    return (check_probability("p", p, open_low=True),)
+    p = check_probability("p", p, open_low=True)
+    if p < MIN_TAIL_PROBABILITY:
+        raise ValueError(
+            f"p must be at least {MIN_TAIL_PROBABILITY} (draws of mean 1/p beyond 1e15 are not "
+            f"exact in float64), got p={p!r}"
+        )
+    return (p,)
 
 
 def cdf(k, p):
@@ -56,6 +62,6 @@ def score(x, p):
 GEOMETRIC = register_distribution(
     DiscreteRule(
         "geometric", ("p",), check, inverse_cdf, cdf, jump, mean_partials, differentiable=0,
-        kinds=("open_probability",), score=score, array_kernel=True,
+        kinds=("tail_probability",), score=score, array_kernel=True,
     )
 )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from stochad.distributions.base import DiscreteRule, register_distribution
+from stochad.distributions.base import MAX_COUNT, DiscreteRule, register_distribution
 from stochad.errors import check_nonnegative
 
 __all__ = ["POISSON"]
@@ -13,7 +13,12 @@ _BELOW_ONE = 1.0 - 2.0**-53
 
 
 def check(lam):
-    return (check_nonnegative("lam", lam),)
+    lam = check_nonnegative("lam", lam)
+    if lam > MAX_COUNT:
+        raise ValueError(
+            f"lam must be at most {MAX_COUNT} (draws cost O(lam) here), got lam={lam!r}"
+        )
+    return (lam,)
 
 
 def log_pmf(k, lam):
@@ -33,13 +38,35 @@ def cdf(k, lam):
 
 def inverse_cdf(u, lam):
     u = min(u, _BELOW_ONE)
+    top = int(lam + 40.0 * math.sqrt(lam) + 100.0)  # the mass above is below 1e-300
+    if 1.0 - u < _TAIL:
+        return upper_tail_quantile(u, top, lam)
     total = 0.0
     k = 0
     while True:
         total += math.exp(log_pmf(k, lam))
-        if total >= u or k > lam + 40.0 * math.sqrt(lam) + 100.0:
+        if total >= u or k > top:
             return k
         k += 1
+
+
+_TAIL = 1e-9
+"""Below this upper-tail mass a draw is found from the top: summing the pmf from 0 leaves a
+float deficit of about 1e-11 there, which would send the draw to the loop's cap."""
+
+
+def upper_tail_quantile(u, top, lam):
+    """The smallest ``k <= top`` with ``P(X > k) <= 1 − u``, summing the pmf from ``top`` down."""
+    r = 1.0 - u
+    upper = 0.0
+    k = top
+    while k > 0:
+        below = upper + math.exp(log_pmf(k, lam))
+        if below > r:
+            return k
+        upper = below
+        k -= 1
+    return 0
 
 
 def jump(x, d, lam):

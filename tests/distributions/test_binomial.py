@@ -12,8 +12,10 @@ jump rule, the smoothed rules and triples — is checked in test_rule_contract.p
 import math
 
 import pytest
+import scipy.stats
 
 import stochad
+from stochad.distributions import binomial as binomial_rule
 from tests.distributions.distribution_checks import (
     Case,
     assert_bad_input,
@@ -113,3 +115,21 @@ def test_bad_parameters_raise_value_error(draw, fragments):
 @pytest.mark.parametrize("n, p", [("3", 0.5), (None, 0.5), (3, "0.5"), (3, None)])
 def test_wrong_type_raises_type_error(n, p):
     assert_bad_input(lambda: stochad.binomial(n, p), TypeError)
+
+
+
+@pytest.mark.parametrize("tail", [2e-9, 1e-10, 1e-12, 3e-15])
+def test_far_upper_tail_quantile_is_exact(tail):
+    # summing the pmf from 0 loses ~1e-11 of mass to rounding: the quantile must not jump
+    # to the top of the support there
+    frozen = scipy.stats.binom(1000, 0.5)
+    assert binomial_rule.inverse_cdf(1.0 - tail, *(1000, 0.5)) == frozen.isf(tail)
+
+
+def test_counts_beyond_the_exact_sampler_are_refused_not_looped_on():
+    with pytest.raises(ValueError, match="n must be at most"):
+        stochad.binomial(2**62, 0.5)
+    with pytest.raises(ValueError, match="n must be at most"):
+        stochad.binomial([5, 2**40], 0.5)
+    with pytest.raises(ValueError, match="lam must be at most"):
+        stochad.poisson(1e9)

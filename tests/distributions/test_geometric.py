@@ -72,3 +72,10 @@ def test_bad_probability_raises_value_error(draw, fragments):
 @pytest.mark.parametrize("p", ["0.5", None])
 def test_wrong_type_raises_type_error(p):
     assert_bad_input(lambda: stochad.geometric(p), TypeError, "p")
+
+
+def test_a_probability_too_small_for_exact_draws_is_refused_not_looped_on():
+    with pytest.raises(ValueError, match="p must be at least 1e-15"):
+        stochad.geometric(1e-25)
+    with pytest.raises(ValueError, match="p must be at least 1e-15"):
+        stochad.geometric(1e-19, size=3)

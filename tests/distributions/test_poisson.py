@@ -11,8 +11,10 @@ jump rule, the smoothed rules and triples — is checked in test_rule_contract.p
 import math
 
 import pytest
+import scipy.stats
 
 import stochad
+from stochad.distributions import poisson as poisson_rule
 from tests.distributions.distribution_checks import Case, assert_bad_input, monte_carlo_test
 
 
@@ -67,3 +69,12 @@ def test_bad_rate_raises_value_error(draw, fragments):
 @pytest.mark.parametrize("lam", ["2", None])
 def test_wrong_type_raises_type_error(lam):
     assert_bad_input(lambda: stochad.poisson(lam), TypeError, "lam")
+
+
+
+@pytest.mark.parametrize("tail", [2e-9, 1e-10, 1e-12, 3e-15])
+def test_far_upper_tail_quantile_is_exact(tail):
+    # summing the pmf from 0 loses ~1e-11 of mass to rounding: the quantile must not jump
+    # to the top of the support there
+    frozen = scipy.stats.poisson(50.0)
+    assert poisson_rule.inverse_cdf(1.0 - tail, *(50.0,)) == frozen.isf(tail)
