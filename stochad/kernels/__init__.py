@@ -19,23 +19,59 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Callable, Iterator
 
 import numba
 
-__all__ = ["Kernel", "kernel", "use_numba", "numba_enabled"]
+__all__ = ["Kernel", "kernel", "use_numba", "numba_enabled", "cached_njit"]
 
 _enabled = os.environ.get("STOCHAD_NUMBA", "1") != "0"
+_warned_no_cache = []
+
+
+def cached_njit(function: Callable | None = None, **options):
+    """``numba.njit(cache=True, **options)``, or without a cache where none can be written.
+
+    A read-only install with no writable cache directory makes numba refuse
+    ``cache=True`` when the function is decorated (at import): compile without a cache
+    then, with one warning, instead of failing ``import stochad``. Usable as
+    ``@cached_njit`` or ``@cached_njit(parallel=True)``.
+    """
+    if function is None:
+        return lambda f: cached_njit(f, **options)
+    try:
+        return numba.njit(cache=True, **options)(function)
+    except RuntimeError as err:  # numba: "cannot cache function ...: no locator available"
+        if not _warned_no_cache:
+            _warned_no_cache.append(True)
+            warnings.warn(
+                f"numba cannot cache compiled kernels here ({err}); compiling them in "
+                "every process instead (set NUMBA_CACHE_DIR to a writable folder to cache)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return numba.njit(cache=False, **options)(function)
 
 
 class Kernel:
-    """A function with a compiled (numba) and a plain-Python implementation."""
+    """A function with a compiled (numba) and a plain-Python implementation.
+
+    The compiled twin is made on first use, so ``STOCHAD_NUMBA=0`` never touches numba's
+    compiler or cache.
+    """
 
     def __init__(self, function: Callable):
         self.python = function
-        self.compiled = numba.njit(cache=True)(function)
+        self._compiled = None
         self.__name__ = function.__name__
         self.__doc__ = function.__doc__
+
+    @property
+    def compiled(self):
+        if self._compiled is None:
+            self._compiled = cached_njit(self.python)
+        return self._compiled
 
     def __call__(self, *args):
         return (self.compiled if _enabled else self.python)(*args)

@@ -7,6 +7,8 @@ are 1-d, as long as ``r`` (broadcast views with stride 0 are fine).
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,7 +19,7 @@ from stochad.distributions.vectorized import (
     flat_params,
     inverse_cdf_array,
 )
-from stochad.kernels import kernel
+from stochad.kernels import kernel, pruning
 from stochad.kernels.pruning import merge
 from stochad.kernels.rules import rule_functions
 
@@ -25,6 +27,10 @@ __all__ = [
     "draw_values", "draw_with_jumps", "couple", "smoothed_tangent", "kernels_for",
     "sample_plain_array",
 ]  # fmt: skip
+
+
+# the kernels below inline pruning's merge: its source is part of their cache key too
+_PRUNING_SOURCE = hashlib.sha256(inspect.getsource(pruning).encode()).hexdigest()
 
 
 def _specialize(rule) -> SimpleNamespace:
@@ -37,7 +43,7 @@ def _specialize(rule) -> SimpleNamespace:
     functions = rule_functions(rule)
     inverse_cdf, cdf, jump = functions.inverse_cdf, functions.cdf, functions.jump
     mean_partial = functions.mean_partial
-    source_key = functions.fingerprint
+    source_key = functions.fingerprint + _PRUNING_SOURCE
 
     @kernel
     def draw_values(r, a, b, out):

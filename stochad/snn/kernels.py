@@ -22,7 +22,9 @@ import math
 import types
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from stochad.kernels import cached_njit
 
 __all__ = [
     "noise_cdf", "noise_density", "lif_forward", "lif_backward", "readout_forward",
@@ -33,7 +35,7 @@ __all__ = [
 RESET_CODES = {"next_step": 0, "same_step": 1, "subtract": 2, "none": 3}
 
 
-@njit(cache=True)
+@cached_njit
 def noise_cdf(code, beta, p0, x):
     """The escape-noise CDF ``F(x)`` of family ``code``."""
     bx = beta * x
@@ -60,7 +62,7 @@ def noise_cdf(code, beta, p0, x):
     return min(1.0, p0 * math.exp(beta * min(x, clip)))
 
 
-@njit(cache=True)
+@cached_njit
 def noise_density(code, beta, p0, scale, x):
     """``scale · F′(x)``: the surrogate derivative of family ``code``."""
     bx = beta * x
@@ -86,7 +88,7 @@ def noise_density(code, beta, p0, scale, x):
     return scale * d
 
 
-@njit(cache=True)
+@cached_njit
 def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s, u, i):
     """Run a LIF layer over all steps; fill spikes ``s``, membranes ``u``, currents ``i``.
 
@@ -132,7 +134,7 @@ def lif_forward(x_in, v, r, stochastic, noise, theta, lam_syn, lam_mem, reset, s
                             i[n + 1, b, j] += s[n, b, k] * v[k, j]
 
 
-@njit(cache=True)
+@cached_njit
 def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, detach, g_x):
     """BPTT of :func:`lif_forward` over the whole time loop: the cotangent ``g_x`` of
     ``x_in`` from the cotangent ``g_s`` of the spikes.
@@ -183,7 +185,7 @@ def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, d
                 g_i[k] = lam_syn * gi1 + (1.0 - lm) * (keep if reset == 0 else 1.0) * gu1
 
 
-@njit(cache=True)
+@cached_njit
 def readout_forward(x_in, lam_syn, lam_mem, u):
     """The leaky readout: ``u[n] = U[n]`` with ``I[n+1] = λs I[n] + x_in[n]``."""
     n_steps, batch, size = x_in.shape
@@ -196,7 +198,7 @@ def readout_forward(x_in, lam_syn, lam_mem, u):
                 uk, ik = lam_mem * uk + (1.0 - lam_mem) * ik, lam_syn * ik + x_in[n, b, k]
 
 
-@njit(cache=True)
+@cached_njit
 def readout_backward(g_u_out, lam_syn, lam_mem, g_x):
     """BPTT of :func:`readout_forward`: ``g_x[n]`` is the cotangent of ``I[n+1]``."""
     n_steps, batch, size = g_u_out.shape
@@ -211,7 +213,7 @@ def readout_backward(g_u_out, lam_syn, lam_mem, g_x):
                 gu1 = gu
 
 
-@njit(cache=True)
+@cached_njit
 def dense_forward(x, r, stochastic, noise, s):
     """Binary units ``s = spike(x)`` elementwise (flat arrays)."""
     code, beta, p0 = noise
@@ -223,7 +225,7 @@ def dense_forward(x, r, stochastic, noise, s):
             s[k] = 1.0 if x[k] > 0.0 else 0.0
 
 
-@njit(cache=True)
+@cached_njit
 def dense_backward(g_s, x, surrogate, g_x):
     """``g_x = g_s · scale · F′(x)`` elementwise (flat arrays)."""
     code, beta, p0, scale = surrogate
@@ -231,7 +233,7 @@ def dense_backward(g_s, x, surrogate, g_x):
         g_x[k] = g_s[k] * noise_density(code, beta, p0, scale, x[k])
 
 
-@njit(cache=True)
+@cached_njit
 def sparse_matmul(h, w, out):
     """``out = h @ w`` skipping the zeros of ``h`` (spikes): ``O(nnz(h) · columns)``."""
     rows, inner = h.shape
@@ -246,7 +248,7 @@ def sparse_matmul(h, w, out):
                     out[m, j] += hk * w[k, j]
 
 
-@njit(cache=True)
+@cached_njit
 def sparse_matmul_t(h, g, out):
     """``out = hᵀ @ g`` skipping the zeros of ``h``: the weight gradient of spike inputs.
 
@@ -280,7 +282,7 @@ def _parallel_build(kernel):
     )
     twin.__qualname__ = f.__qualname__ + "_parallel"
     twin.__doc__ = f.__doc__
-    return njit(cache=True, parallel=True)(twin)
+    return cached_njit(twin, parallel=True)
 
 
 PARALLEL = {

@@ -4,6 +4,10 @@ Inputs are random (hypothesis with the shared profile). Every kernel takes its r
 numbers as arrays drawn by numpy, so the compiled and Python paths see the same ones.
 """
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -172,3 +176,40 @@ def test_whole_programs_are_bit_identical_with_and_without_numba(seed, p):
     with use_numba(False):
         python = stochad.derivative_estimate(f, p, rng=seed)
     np.testing.assert_array_equal(compiled, python)
+
+
+def _run_python(code: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+        env={**os.environ, **env},
+    )  # fmt: skip
+
+
+def test_import_and_kernels_work_where_numba_cannot_cache():
+    # no cache locator at all: what a read-only install without a writable cache dir gives
+    code = """
+import warnings
+import numba.core.caching as caching
+caching.CacheImpl._locator_classes = []
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import stochad
+    x = stochad.derivative_estimate(lambda p: stochad.bernoulli(p, size=4).sum(), 0.5, rng=0)
+print(float(x) in (0.0, 2.0, 4.0, 6.0, 8.0))
+print(any("cannot cache" in str(w.message) for w in caught))
+"""
+    result = _run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_numba_switched_off_never_compiles():
+    code = """
+import stochad
+from stochad.kernels import pruning
+stochad.derivative_estimate(lambda p: stochad.bernoulli(p, size=(5, 3)).sum(axis=1), 0.5, rng=0)
+print(pruning.prune_sum_rows._compiled is None)
+"""
+    result = _run_python(code, STOCHAD_NUMBA="0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"]
