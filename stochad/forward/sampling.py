@@ -12,7 +12,7 @@ from __future__ import annotations
 from stochad.core.context import Evaluation
 from stochad.core.events import moving_events
 from stochad.core.primitives import check_foreign, is_carrier, is_zero
-from stochad.distributions.base import DiscreteRule, coupled_uniform
+from stochad.distributions.base import DiscreteRule
 from stochad.distributions.categorical import CATEGORICAL
 from stochad.forward.triple import Triple
 
@@ -77,6 +77,19 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
     backend = evaluation.backend
     if not backend.carries_perturbations:
         return Triple(x, backend.draw_tangent(rule, x, values, deltas), {}, evaluation)
+    jumps = _own_jumps(rule, x, values, deltas)
+
+    def alternate_of(event):
+        alt_params = _checked_world(rule.name, rule.check, alternate_args(args, event))
+        return rule.alternate(x, values, alt_params, evaluation.streams.aux)
+
+    return discrete_triple(evaluation, x, jumps, args, alternate_of)
+
+
+def _own_jumps(rule: DiscreteRule, x, values, deltas) -> list:
+    """The draw's own ``(alternate, weight)`` jumps for the parameters' tangents."""
+    if rule.jumps is not None:  # jumps that need every tangent at once (categorical)
+        return rule.jumps(x, values, deltas)
     for i, d in enumerate(deltas):
         if i != rule.differentiable and not is_zero(d):
             raise ValueError(
@@ -84,31 +97,9 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
                 f"continuous derivative (its tangent is {d!r}); only finite perturbations"
             )
     d = deltas[rule.differentiable]
-    new_jumps = [rule.jump(x, d, *values)] if d != 0 else []
-
-    def alternate_of(event):
-        alt_params = _checked_world(rule.name, rule.check, alternate_args(args, event))
-        return rule.alternate(x, values, alt_params, evaluation.streams.aux)
-
-    return discrete_triple(evaluation, x, new_jumps, args, alternate_of)
+    return [rule.jump(x, d, *values)] if d != 0 else []
 
 
 def sample_categorical(evaluation: Evaluation, probs):
     """Draw an index from ``probs`` (floats or triples) on ``evaluation``'s streams."""
-    probs = list(probs)
-    values = CATEGORICAL.check(*_own_parameters("categorical", probs, evaluation))
-    i = CATEGORICAL.inverse_cdf(evaluation.streams.uniform(), *values)
-    if not any(isinstance(q, Triple) for q in probs):
-        return i
-    tangents = [q.delta if isinstance(q, Triple) else 0.0 for q in probs]
-    backend = evaluation.backend
-    if not backend.carries_perturbations:
-        return Triple(i, backend.draw_tangent(CATEGORICAL, i, values, tangents), {}, evaluation)
-
-    def alternate_of(event):
-        alt = _checked_world("categorical", CATEGORICAL.check, alternate_args(probs, event))
-        v = coupled_uniform(CATEGORICAL.cdf, i, values, evaluation.streams.aux)
-        return CATEGORICAL.inverse_cdf(v, *alt)
-
-    jumps = CATEGORICAL.jumps(i, values, tangents)
-    return discrete_triple(evaluation, i, jumps, probs, alternate_of)
+    return sample_scalar(CATEGORICAL, evaluation, list(probs))
