@@ -2,13 +2,14 @@
 
 Every sampler draws its primal uniforms from the *primal stream*: the user's
 ``numpy.random.Generator``. Coupled alternate samples and the pruning backend's random
-choices come from a separate *auxiliary stream* spawned from it, so that for a given seed
+choices come from a separate *auxiliary stream* derived from its state, so that for a given seed
 the primal sample path is the same for every backend and the same as running the program
 without differentiation.
 """
 
 from __future__ import annotations
 
+import hashlib
 from numbers import Integral
 
 import numpy as np
@@ -66,6 +67,19 @@ def as_generator(rng) -> np.random.Generator:
     )
 
 
+def auxiliary_generator(primal: np.random.Generator) -> np.random.Generator:
+    """A generator for coupling and pruning, derived from ``primal``'s state alone.
+
+    It draws nothing from ``primal`` (so the primal sample path is the program's own), and
+    it depends only on ``primal.bit_generator.state``: a generator restored from a
+    checkpointed state gives the same pruning again (``spawn`` would not: its counter is
+    not part of the state).
+    """
+    digest = hashlib.sha256(repr(primal.bit_generator.state).encode()).digest()
+    seed = np.random.SeedSequence(int.from_bytes(digest[:16], "little"))
+    return np.random.Generator(type(primal.bit_generator)(seed))
+
+
 class RandomStreams:
     """The primal stream and the auxiliary stream (coupling, pruning) of one evaluation."""
 
@@ -73,7 +87,7 @@ class RandomStreams:
 
     def __init__(self, primal: np.random.Generator, aux: np.random.Generator | None = None):
         self.primal = primal
-        self.aux = aux if aux is not None else primal.spawn(1)[0]
+        self.aux = aux if aux is not None else auxiliary_generator(primal)
 
     def uniform(self) -> float:
         """One primal uniform on ``(0, 1]``: ``1 − random()``, the inverse-CDF argument.
