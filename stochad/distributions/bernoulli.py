@@ -28,6 +28,12 @@ def jump(x, d, p):
         return 1, d / (1.0 - p)
     if d < 0.0 and x == 1:
         return 0, -d / p
+    # at the edge of the domain a tangent pointing out of it takes the one-sided derivative
+    # from inside: the inside jump with a negative weight (docs/theory.md §2, boundaries)
+    if d > 0.0 and p == 1.0:
+        return 0, -d / p
+    if d < 0.0 and p == 0.0:
+        return 1, d / (1.0 - p)
     return x, 0.0
 
 

@@ -87,6 +87,12 @@ def jump(x, d, n, p):
         return x + 1, d * (n - x) / (1.0 - p)
     if d < 0.0 and x > 0:
         return x - 1, -d * x / p
+    # at the edge of the domain a tangent pointing out of it takes the one-sided derivative
+    # from inside: the inside jump with a negative weight (docs/theory.md §2, boundaries)
+    if d > 0.0 and p == 1.0 and x > 0:
+        return x - 1, -d * x / p
+    if d < 0.0 and p == 0.0 and x < n:
+        return x + 1, d * (n - x) / (1.0 - p)
     return x, 0.0
 
 

@@ -48,6 +48,10 @@ def jump(x, d, p):
         return x - 1, d * (x - 1) / (p * (1.0 - p))
     if d < 0.0:
         return x + 1, -d * x / p
+    # at the edge of the domain a tangent pointing out of it takes the one-sided derivative
+    # from inside: the inside jump with a negative weight (docs/theory.md §2, boundaries)
+    if d > 0.0 and p == 1.0:
+        return x + 1, -d * x / p
     return x, 0.0
 
 

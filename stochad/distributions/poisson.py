@@ -74,6 +74,10 @@ def jump(x, d, lam):
         return x + 1, d
     if d < 0.0 and x > 0:
         return x - 1, -d * x / lam
+    # at the edge of the domain a tangent pointing out of it takes the one-sided derivative
+    # from inside: the inside jump with a negative weight (docs/theory.md §2, boundaries)
+    if d < 0.0 and lam == 0.0:
+        return x + 1, d
     return x, 0.0
 
 
