@@ -89,14 +89,16 @@ def propagate(f, *args):
             duals = [
                 Triple(a.value, a.delta, {}, body) if isinstance(a, Triple) else a for a in args
             ]
-            out = _check_output(f(*duals))
+            out = _check_output(f(*duals), body)
             out_value, out_delta = (out.value, out.delta) if isinstance(out, Triple) else (out, 0.0)
         else:
-            out_value = _check_output(f(*[a.value if isinstance(a, Triple) else a for a in args]))
+            out_value = _check_output(
+                f(*[a.value if isinstance(a, Triple) else a for a in args]), body
+            )
             out_delta = 0.0
         alternates = {}
         for event in ev.backend.merge_events(ev, moving_events(triples)):
-            alternates[event] = _check_output(f(*alternate_args(args, event)))
+            alternates[event] = _check_output(f(*alternate_args(args, event)), body)
     return Triple(out_value, out_delta, alternates, ev)
 
 
@@ -124,7 +126,15 @@ class _NoStreams:
 _NO_STREAMS = _NoStreams()
 
 
-def _check_output(out):
+def _check_output(out, body=None):
+    closure = is_carrier(out) and out.evaluation is not body
+    if closure or isinstance(out, Triple) and is_carrier(out.value):
+        # a triple f did not get as an argument: f would run on its primal value only
+        raise TypeError(
+            "propagate: f uses a stochastic triple it did not receive as an argument (a "
+            "closure); pass it as an argument, propagate(f, x, t), so f runs on its "
+            "alternates too"
+        )
     if isinstance(out, Triple) and out.alternates:
         raise TypeError("propagate: f must not draw random numbers (its output carries jumps)")
     if not isinstance(out, (Real, Triple)):

@@ -234,3 +234,12 @@ def test_propagate_refuses_arrays_of_triples_it_could_not_run_per_alternate():
 
     with pytest.raises(TypeError, match="scalar triples"):
         stochad.derivative_estimate(f, 0.3, rng=0)
+
+
+def test_a_closure_over_a_triple_says_pass_it_as_an_argument():
+    def program(p):
+        b = stochad.bernoulli(p)
+        return stochad.propagate(lambda x: x + b, p)  # b is a closure, not an argument
+
+    with pytest.raises(TypeError, match="pass it as an argument"):
+        stochad.derivative_estimate(program, 0.3, rng=0)
