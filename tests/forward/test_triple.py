@@ -21,8 +21,12 @@ def zero_that_may_jump_to_one():
 
 
 def one_that_cannot_jump():
-    """A Bernoulli at p = 1 with δ = 1: value 1 and no perturbation (p cannot rise)."""
-    return stochad.stochastic_triple(stochad.bernoulli, 1.0, rng=0)
+    """A Bernoulli(1) draw whose parameter carries no tangent: value 1, no perturbation.
+
+    (At p = 1 with δ = 1 the draw now jumps to 0 with a negative weight: the one-sided
+    derivative from inside the domain, docs/theory.md §2.)
+    """
+    return stochad.stochastic_triple(lambda p: stochad.bernoulli(1.0 + 0.0 * p), 1.0, rng=0)
 
 
 def delta_only():
