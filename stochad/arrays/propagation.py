@@ -148,7 +148,7 @@ def _reduction(scale: Callable[[int], float]):
         def rows_of(a):
             return np.moveaxis(a, axes, range(-len(axes), 0)).reshape(rows, count)
 
-        events = rows_of(moving_ids(x))
+        events = rows_of(x.event)  # the kernel leaves out elements with Δ = 0
         uniforms = ev.streams.aux.random(rows)
         chosen, shift = prune_sum_rows(
             rows_of(x.value), rows_of(x.alternate_), events, ev.events.weights, uniforms

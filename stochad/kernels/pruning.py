@@ -173,9 +173,10 @@ def prune_sum_rows(values, alternates, events, weights, uniforms):
     """Pruned row sums: each row's survivor and ``Σ (alternate − value)`` over its elements.
 
     Elements carrying the survivor all move together (one event); the others keep their
-    primal value in the survivor's world. ``uniforms`` holds one uniform per row (rows
-    are outputs of a reduction, far fewer than the elements: cheaper to draw than to
-    count the rows that need one).
+    primal value in the survivor's world. An element whose alternate equals its value
+    (Δ = 0) takes no part in the choice: its event neither competes nor dies here.
+    ``uniforms`` holds one uniform per row (rows are outputs of a reduction, far fewer
+    than the elements: cheaper to draw than to count the rows that need one).
     """
     rows, cols = events.shape
     chosen = np.empty(rows, dtype=np.int64)
@@ -183,8 +184,10 @@ def prune_sum_rows(values, alternates, events, weights, uniforms):
     shift = np.zeros(rows)
     signed = np.empty(cols)
     prefix = np.empty(cols)
+    row = np.empty(cols, dtype=np.int64)
     for r in range(rows):
-        row = events[r]
+        for j in range(cols):  # the moving elements' ids, in a row-sized buffer
+            row[j] = events[r, j] if alternates[r, j] != values[r, j] else -1
         mixed, distinct, total = take_row(row, weights, signed, prefix)
         chosen[r], positions[r] = pick(row, weights, uniforms[r], signed, prefix, distinct, total)
     # a separate gather loop: its loads are independent, so their cache misses overlap
