@@ -6,8 +6,7 @@ import math
 from numbers import Real
 
 from stochad.core.context import Evaluation, evaluation
-from stochad.core.events import moving_events
-from stochad.core.primitives import is_carrier, is_zero
+from stochad.core.primitives import is_carrier, is_zero, moving_events
 from stochad.errors import check_callable
 from stochad.forward.sampling import alternate_args
 from stochad.forward.triple import Triple

@@ -115,7 +115,7 @@ def moving_ids(o: TripleArray) -> np.ndarray:
     """The event ids of ``o`` where its alternate moves its value, ``-1`` elsewhere.
 
     A perturbation with Δ = 0 leaves the result unchanged in its world, so it takes no
-    part in a merge (see :func:`stochad.core.events.moving_events`).
+    part in a merge (see :func:`stochad.core.primitives.moving_events`).
     """
     return np.where(o.alternate_ != o.value, o.event, -1)
 

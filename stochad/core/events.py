@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Event", "EventTable", "moving_events", "differs"]
+__all__ = ["Event", "EventTable"]
 
 
 class EventTable:
@@ -110,30 +110,3 @@ class Event:
         state = "" if self.alive else ", dead"
         return f"Event({self.id}, weight={self.weight:.6g}{state})"
 
-
-def differs(alternate, value) -> bool:
-    """Whether an alternate moves its value (a carrier of an enclosing evaluation: assume so)."""
-    if hasattr(type(alternate), "__stochad_priority__") or hasattr(
-        type(value), "__stochad_priority__"
-    ):
-        return True
-    return bool(alternate != value)
-
-
-def moving_events(operands) -> list:
-    """The distinct live events that move at least one operand, in first-seen order.
-
-    Each operand has ``alternates`` (event -> alternate) and ``value``. An event whose alternate
-    equals the operand's value everywhere (Δ = 0: a re-draw that landed on the same
-    outcome, a path that merged back) leaves the operation's result unchanged in its
-    world, so it takes no part in a merge: leaving it out of the result is exact, and it
-    keeps the pruned backend from spending its one survivor on a perturbation that
-    contributes nothing (as StochasticAD.jl's pruning does).
-    """
-    moving: dict = {}
-    for operand in operands:
-        value = operand.value
-        for event, alternate in operand.alternates.items():
-            if event not in moving and event.alive and differs(alternate, value):
-                moving[event] = None
-    return list(moving)

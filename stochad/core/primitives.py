@@ -33,8 +33,8 @@ import numpy as np
 from stochad.core.context import current_evaluation_or_none
 
 __all__ = [
-    "Primitive", "PRIMITIVES", "register", "call", "carrier_type", "is_carrier", "is_zero",
-    "dispatch_target", "check_foreign",
+    "Primitive", "PRIMITIVES", "register", "call", "is_carrier", "is_zero", "dispatch_target",
+    "check_foreign", "owned", "differs", "moving_events",
 ]  # fmt: skip
 
 
@@ -158,10 +158,20 @@ def dispatch_target(args):
     return target
 
 
-def carrier_type(args) -> type | None:
-    """The type of :func:`dispatch_target` (None if no argument is a carrier)."""
-    target = dispatch_target(args)
-    return None if target is None else type(target)
+def owned(args, evaluation, kind) -> list[bool]:
+    """Which ``args`` are carriers of type ``kind`` of ``evaluation`` (its own operands).
+
+    Every other carrier must belong to an enclosing evaluation (:func:`check_foreign`):
+    the carrier handling an operation treats those as plain values, whose own rules carry
+    them along (a nested derivative).
+    """
+    own = []
+    for a in args:
+        mine = type(a) is kind and a.evaluation is evaluation
+        if not mine and is_carrier(a) and a.evaluation is not evaluation:
+            check_foreign(a, evaluation)
+        own.append(mine)
+    return own
 
 
 def check_foreign(carrier, evaluation) -> None:
@@ -200,3 +210,29 @@ def require_finished_is_alone(carrier) -> None:
     running = current_evaluation_or_none()
     if running is not None and running.backend is not None:
         check_foreign(carrier, running)
+
+
+def differs(alternate, value) -> bool:
+    """Whether an alternate moves its value (a carrier of an enclosing evaluation: assume so)."""
+    if is_carrier(alternate) or is_carrier(value):
+        return True
+    return bool(alternate != value)
+
+
+def moving_events(operands) -> list:
+    """The distinct live events that move at least one operand, in first-seen order.
+
+    Each operand has ``alternates`` (event -> alternate) and ``value``. An event whose alternate
+    equals the operand's value everywhere (Δ = 0: a re-draw that landed on the same
+    outcome, a path that merged back) leaves the operation's result unchanged in its
+    world, so it takes no part in a merge: leaving it out of the result is exact, and it
+    keeps the pruned backend from spending its one survivor on a perturbation that
+    contributes nothing (as StochasticAD.jl's pruning does).
+    """
+    moving: dict = {}
+    for operand in operands:
+        value = operand.value
+        for event, alternate in operand.alternates.items():
+            if event not in moving and event.alive and differs(alternate, value):
+                moving[event] = None
+    return list(moving)

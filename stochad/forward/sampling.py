@@ -10,8 +10,7 @@ draw's smoothed tangent instead.
 from __future__ import annotations
 
 from stochad.core.context import Evaluation
-from stochad.core.events import moving_events
-from stochad.core.primitives import check_foreign, is_carrier, is_zero
+from stochad.core.primitives import is_carrier, is_zero, moving_events, owned
 from stochad.distributions.base import DiscreteRule
 from stochad.distributions.categorical import CATEGORICAL
 from stochad.forward.triple import Triple
@@ -25,19 +24,17 @@ def alternate_args(args, event):
 
 
 def _own_parameters(name: str, args, evaluation: Evaluation) -> list:
-    """Check that the parameters hold only this evaluation's triples and plain numbers."""
-    for a in args:
-        if is_carrier(a) and a.evaluation is not evaluation:
-            check_foreign(a, evaluation)
-        value = a.value if isinstance(a, Triple) and a.evaluation is evaluation else a
-        if is_carrier(value) or is_carrier(a) and not isinstance(a, Triple):
-            raise NotImplementedError(
-                f"nested derivatives: a {name} draw whose parameter depends on both an "
-                "inner and an enclosing derivative is not supported (its jump weights "
-                "would themselves need differentiating); draw it in the enclosing "
-                "function and pass the draw in, or differentiate one level at a time"
-            )
-    return [a.value if isinstance(a, Triple) else a for a in args]
+    """The parameters' values: only this evaluation's triples and plain numbers may draw."""
+    own = owned(args, evaluation, Triple)
+    values = [a.value if mine else a for a, mine in zip(args, own, strict=True)]
+    if any(is_carrier(v) for v in values):
+        raise NotImplementedError(
+            f"nested derivatives: a {name} draw whose parameter depends on both an "
+            "inner and an enclosing derivative is not supported (its jump weights "
+            "would themselves need differentiating); draw it in the enclosing "
+            "function and pass the draw in, or differentiate one level at a time"
+        )
+    return values
 
 
 def discrete_triple(evaluation: Evaluation, x, new_jumps, args, alternate_of) -> Triple:

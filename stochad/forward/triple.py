@@ -8,8 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from stochad.core.events import moving_events
-from stochad.core.primitives import Primitive, check_foreign, is_carrier, is_zero
+from stochad.core.primitives import Primitive, is_zero, moving_events, owned
 from stochad.errors import COMPARISON_LOST, PerturbationLostError, PerturbationLostWarning
 from stochad.rules.operators import PrimitiveOperators
 
@@ -191,10 +190,7 @@ class Triple(PrimitiveOperators):
     @classmethod
     def __stochad_apply__(cls, primitive: Primitive, args, kwargs, evaluation):
         backend = evaluation.backend
-        own = [type(a) is Triple and a.evaluation is evaluation for a in args]
-        for a, mine in zip(args, own, strict=True):
-            if not mine and is_carrier(a) and a.evaluation is not evaluation:
-                check_foreign(a, evaluation)  # an enclosing derivative's carrier: a value
+        own = owned(args, evaluation, Triple)  # other carriers are an enclosing one's
         if backend.supports_arrays and _array_carrier and _meets_array(primitive, args):
             # a triple meeting an array (or a structural op) becomes a triple array
             return _array_carrier[0](primitive, args, kwargs, evaluation)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stochad.core.primitives import Primitive, chain, check_foreign, is_carrier
+from stochad.core.primitives import Primitive, chain, is_carrier, owned
 from stochad.distributions.base import DiscreteRule
 from stochad.distributions.vectorized import flat_params
 from stochad.errors import PerturbationLostError
@@ -28,21 +28,6 @@ from stochad.rules.operators import PrimitiveOperators
 from stochad.rules.structural import unbroadcast
 
 __all__ = ["Tracer"]
-
-
-def _traced(args, evaluation) -> list[bool]:
-    """Which ``args`` are tracers of ``evaluation``; other carriers must enclose it.
-
-    A carrier of an enclosing derivative is a value here: its own rules propagate through
-    the primal and the backward rules (a gradient of a derivative).
-    """
-    own = []
-    for a in args:
-        mine = type(a) is Tracer and a.tape.evaluation is evaluation
-        if not mine and is_carrier(a):
-            check_foreign(a, evaluation)
-        own.append(mine)
-    return own
 
 
 def _scale(partial, g):
@@ -99,7 +84,7 @@ class Tracer(PrimitiveOperators):
     # -- how primitives and draws act on tracers ---------------------------------
     @classmethod
     def __stochad_apply__(cls, primitive: Primitive, args, kwargs, evaluation):
-        own = _traced(args, evaluation)
+        own = owned(args, evaluation, Tracer)
         values = tuple(a.value if mine else a for a, mine in zip(args, own, strict=True))
         out = primitive.value(*values, **kwargs)
         traced = [i for i, mine in enumerate(own) if mine]
@@ -117,7 +102,7 @@ class Tracer(PrimitiveOperators):
 
     @classmethod
     def __stochad_sample__(cls, rule: DiscreteRule, args, size, evaluation):
-        own = _traced(args, evaluation)
+        own = owned(args, evaluation, Tracer)
         values = tuple(a.value if mine else a for a, mine in zip(args, own, strict=True))
         if any(is_carrier(v) for v in values):
             raise NotImplementedError(
