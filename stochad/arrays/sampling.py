@@ -43,12 +43,7 @@ def sample(rule, args, size, evaluation) -> TripleArray:
         delta = _smoothed(rule, backend, x, a, b, tangents, shape)
         delta = None if delta is None else delta.reshape(shape)
         return TripleArray(x.reshape(shape), delta, None, None, ev)
-    for i, t in enumerate(tangents):
-        if i != rule.differentiable and t is not None and np.any(t != 0):
-            raise ValueError(
-                f"{rule.name}: parameter {rule.params[i]} is a count and cannot carry a "
-                "continuous derivative; only finite perturbations"
-            )
+    rule.require_tangents_allowed(tangents)
     d = flat_params([tangents[rule.differentiable]], shape, fill=0.0)[0]
     x, alternate, event = buffers.empty(n), buffers.empty(n), buffers.empty(n, np.int64)
     used = _draw_in_chunks(rule, ev, a, b, d, x, alternate, event)

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stochad.core.primitives import is_zero
+
 __all__ = [
     "DiscreteRule", "DISTRIBUTIONS", "register_distribution", "coupled_uniform",
     "smoothed_draw_derivative", "PARAMETER_KINDS", "MAX_COUNT", "MIN_TAIL_PROBABILITY",
@@ -143,6 +145,19 @@ class DiscreteRule:
         for kind in self.kinds:
             if kind not in PARAMETER_KINDS:
                 raise ValueError(f"kinds must be among {PARAMETER_KINDS}, got {kind!r}")
+
+    def require_tangents_allowed(self, tangents) -> None:
+        """Raise ``ValueError`` if a parameter other than ``differentiable`` has a tangent.
+
+        A count (binomial ``n``) carries finite perturbations only: a continuous
+        derivative of it has no jump rule. ``tangents`` are floats, arrays or ``None``.
+        """
+        for i, t in enumerate(tangents):
+            if i != self.differentiable and not is_zero(t):
+                raise ValueError(
+                    f"{self.name}: parameter {self.params[i]} is a count and cannot carry a "
+                    "continuous derivative; only finite perturbations"
+                )
 
     def valid(self, *arrays) -> np.ndarray:
         """Elementwise: are these (broadcast) parameter arrays in range? (nan fails)."""

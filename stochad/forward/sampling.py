@@ -10,7 +10,7 @@ draw's smoothed tangent instead.
 from __future__ import annotations
 
 from stochad.core.context import Evaluation
-from stochad.core.primitives import is_carrier, is_zero, moving_events, owned
+from stochad.core.primitives import is_carrier, moving_events, owned
 from stochad.distributions.base import DiscreteRule
 from stochad.distributions.categorical import CATEGORICAL
 from stochad.forward.triple import Triple
@@ -87,12 +87,7 @@ def _own_jumps(rule: DiscreteRule, x, values, deltas) -> list:
     """The draw's own ``(alternate, weight)`` jumps for the parameters' tangents."""
     if rule.jumps is not None:  # jumps that need every tangent at once (categorical)
         return rule.jumps(x, values, deltas)
-    for i, d in enumerate(deltas):
-        if i != rule.differentiable and not is_zero(d):
-            raise ValueError(
-                f"{rule.name}: parameter {rule.params[i]} is a count and cannot carry a "
-                f"continuous derivative (its tangent is {d!r}); only finite perturbations"
-            )
+    rule.require_tangents_allowed(deltas)
     d = deltas[rule.differentiable]
     return [rule.jump(x, d, *values)] if d != 0 else []
 

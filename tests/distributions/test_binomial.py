@@ -133,3 +133,11 @@ def test_counts_beyond_the_exact_sampler_are_refused_not_looped_on():
         stochad.binomial([5, 2**40], 0.5)
     with pytest.raises(ValueError, match="lam must be at most"):
         stochad.poisson(1e9)
+
+
+def test_a_count_with_a_continuous_derivative_is_refused():
+    # n is a count: it may carry finite perturbations, not a tangent
+    with pytest.raises(ValueError, match="parameter n is a count"):
+        stochad.derivative_estimate(lambda t: stochad.binomial(t, 0.5), 3.0)
+    with pytest.raises(ValueError, match="parameter n is a count"):
+        stochad.derivative_estimate(lambda t: stochad.binomial(t, 0.5, size=4), 3.0)
