@@ -15,22 +15,23 @@ import math
 
 from scipy.special import digamma
 
-from stochad.distributions.base import DiscreteRule, register_distribution
+from stochad.distributions.base import MAX_COUNT, DiscreteRule, register_distribution
 from stochad.errors import check_positive, check_probability
 
 __all__ = ["NEGATIVE_BINOMIAL"]
 
 _MAX_TERMS = 1 << 26
-"""Past this many terms the pmf walk stops (a mean of tens of millions: refused by check)."""
+"""Past this many terms the pmf walk stops (far beyond the mean ``check`` allows)."""
 
 
 def check(n, p):
     n = check_positive("n", n)
     p = check_probability("p", p, open_low=True)
     mean = n * (1.0 - p) / p
-    if mean > 1e7:
+    if mean > MAX_COUNT:
         raise ValueError(
-            f"negative_binomial: the mean n(1-p)/p must be at most 1e7 for exact draws, got "
+            f"negative_binomial: the mean n(1-p)/p must be at most {MAX_COUNT} (draws cost "
+            "O(mean) here), got "
             f"n={n!r}, p={p!r} (mean {mean:.3g})"
         )
     return n, p

@@ -38,15 +38,20 @@ def require_array_kernel(rule: DiscreteRule) -> None:
         )
 
 
-def fingerprint(rule: DiscreteRule) -> str:
-    """A hash of the source files that define ``rule``'s functions."""
+def fingerprint(rule: DiscreteRule, *modules) -> str:
+    """A hash of the source of the modules that define ``rule``'s functions, and ``modules``.
+
+    Each module is read once (a rule's functions usually share one).
+    """
+    functions = (rule.inverse_cdf, rule.cdf, rule.jump, rule.mean_partials)
+    sources = {function.__module__: function for function in functions}
+    sources.update({module.__name__: None for module in modules})
     hasher = hashlib.sha256()
-    for function in (rule.inverse_cdf, rule.cdf, rule.jump, rule.mean_partials):
-        module = sys.modules.get(function.__module__)
+    for name, function in sources.items():
         try:
-            hasher.update(inspect.getsource(module).encode())
+            hasher.update(inspect.getsource(sys.modules[name]).encode())
         except (OSError, TypeError):  # no source on disk: key on the bytecode instead
-            hasher.update(function.__code__.co_code)
+            hasher.update(function.__code__.co_code if function is not None else name.encode())
     return hasher.hexdigest()
 
 
@@ -122,5 +127,4 @@ def rule_functions(rule: DiscreteRule) -> SimpleNamespace:
         cdf=register_jitable(cdf2),
         jump=register_jitable(jump2),
         mean_partial=register_jitable(mean_partial2),
-        fingerprint=fingerprint(rule),
     )

@@ -7,8 +7,6 @@ are 1-d, as long as ``r`` (broadcast views with stride 0 are fine).
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from types import SimpleNamespace
 
 import numpy as np
@@ -21,16 +19,12 @@ from stochad.distributions.vectorized import (
 )
 from stochad.kernels import kernel, pruning
 from stochad.kernels.pruning import merge
-from stochad.kernels.rules import rule_functions
+from stochad.kernels.rules import fingerprint, rule_functions
 
 __all__ = [
     "draw_values", "draw_with_jumps", "couple", "smoothed_tangent", "kernels_for",
     "sample_plain_array",
 ]  # fmt: skip
-
-
-# the kernels below inline pruning's merge: its source is part of their cache key too
-_PRUNING_SOURCE = hashlib.sha256(inspect.getsource(pruning).encode()).hexdigest()
 
 
 def _specialize(rule) -> SimpleNamespace:
@@ -43,7 +37,8 @@ def _specialize(rule) -> SimpleNamespace:
     functions = rule_functions(rule)
     inverse_cdf, cdf, jump = functions.inverse_cdf, functions.cdf, functions.jump
     mean_partial = functions.mean_partial
-    source_key = functions.fingerprint + _PRUNING_SOURCE
+    # the kernels inline pruning's merge: its source is part of their cache key too
+    source_key = fingerprint(rule, pruning)
 
     @kernel
     def draw_values(r, a, b, out):
