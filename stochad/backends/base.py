@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from stochad.distributions.vectorized import flat_params
+
 __all__ = ["Backend", "get_backend", "register_backend", "BACKENDS"]
 
 
@@ -66,6 +68,20 @@ class Backend:
                 for k in range(x.size)
             ]
         )
+
+    def draw_partial(self, rule, x, values, i):
+        """``∂x̃/∂θ_i``: the draw's smoothed derivative per unit tangent of parameter ``i``.
+
+        The reverse rule of a draw ``x`` (a number or an array) with parameter values
+        ``values``: :meth:`draw_tangent` with a one-hot tangent, elementwise for arrays.
+        """
+        unit = [1.0 if k == i else 0.0 for k in range(len(values))]
+        if np.ndim(x) == 0 and all(np.ndim(v) == 0 for v in values):
+            return self.draw_tangent(rule, x, values, unit)
+        shape = np.shape(x)
+        flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+        params, units = flat_params(values, shape), flat_params(unit, shape)
+        return self.draw_tangent_array(rule, flat, params, units).reshape(shape)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

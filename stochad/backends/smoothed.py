@@ -64,6 +64,12 @@ class SmoothedBackend(Backend):
         """The smoothed derivative of the draw ``x`` given its parameters' tangents."""
         return smoothed_draw_derivative(rule, self.strategy, x, params, tangents)
 
+    def draw_partial(self, rule, x, values, i):
+        # straight-through: the derivative of the mean, the same for every drawn value
+        if self.strategy == "straight-through":
+            return rule.mean_partials(*values)[i]
+        return super().draw_partial(rule, x, values, i)
+
     def draw_tangent_array(self, rule, x, params, tangents):
         """The smoothed derivative of each draw, by the compiled kernel of ``rule``."""
         (a, b), (da, db) = params, tangents

@@ -20,7 +20,6 @@ import numpy as np
 
 from stochad.core.primitives import Primitive, chain, is_carrier, owned
 from stochad.distributions.base import DiscreteRule
-from stochad.distributions.vectorized import flat_params
 from stochad.errors import PerturbationLostError
 from stochad.reverse.draws import primal_draw
 from stochad.reverse.tape import Tape
@@ -117,7 +116,7 @@ class Tracer(PrimitiveOperators):
             # the backend's smoothed rule per unit tangent of each parameter
             return tuple(
                 unbroadcast(
-                    _scale(draw_partial(evaluation.backend, rule, x, values, i), g),
+                    _scale(evaluation.backend.draw_partial(rule, x, values, i), g),
                     np.shape(values[i]),
                 )
                 for i in traced
@@ -152,23 +151,6 @@ class Tracer(PrimitiveOperators):
             "a traced value cannot become a plain numpy array (its gradient would be lost); "
             "use stochad functions (stochad.exp, stochad.sum, ...) or stochad.value(x)"
         )
-
-
-def draw_partial(backend, rule, x, values, i):
-    """``∂x̃/∂θ_i``: the smoothed derivative of the draw ``x`` per unit tangent of ``θ_i``.
-
-    Straight-through gives the derivative of the mean, the symmetric strategy the ½–½
-    average of the draw's jumps at ``x`` (docs/theory.md §4); an array draw gets one
-    partial per element, from the backend's compiled rule.
-    """
-    if np.ndim(x) == 0 and all(np.ndim(v) == 0 for v in values):
-        unit = [1.0 if k == i else 0.0 for k in range(len(values))]
-        return backend.draw_tangent(rule, x, values, unit)
-    shape = np.shape(x)
-    flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
-    params = flat_params(values, shape)
-    units = flat_params([1.0 if k == i else 0.0 for k in range(len(values))], shape)
-    return backend.draw_tangent_array(rule, flat, params, units).reshape(shape)
 
 
 def _elementwise_backward(rules, values, out):
