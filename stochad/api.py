@@ -15,7 +15,7 @@ from stochad.backends import get_backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.primitives import is_carrier
 from stochad.core.random import RandomStreams, as_generator
-from stochad.errors import COMPARISON_LOST, PerturbationLostWarning, check_callable
+from stochad.errors import COMPARISON_LOST, PerturbationLostWarning, check_callable, is_real
 from stochad.forward.triple import Perturbation, Triple
 from stochad.rules.structural import stack
 
@@ -285,10 +285,7 @@ def _check_output(out) -> None:
             "build arrays with stochad.stack / stochad.concatenate, or return a reduction "
             "such as stochad.sum"
         )
-    numeric = isinstance(out, (Real, np.integer, np.floating)) or (
-        isinstance(out, np.ndarray) and np.issubdtype(out.dtype, np.number)
-    )
-    if not numeric or isinstance(out, (bool, np.bool_)) or np.iscomplexobj(out):
+    if not is_real(out):
         raise TypeError(
             f"f must return a real number, ndarray, triple or triple array, got "
             f"{type(out).__name__}"

@@ -8,7 +8,7 @@ from numbers import Real
 import numpy as np
 
 __all__ = [
-    "PerturbationLostWarning", "COMPARISON_LOST",
+    "PerturbationLostWarning", "COMPARISON_LOST", "is_real",
     "PerturbationLostError",
     "check_probability",
     "check_finite",
@@ -83,6 +83,13 @@ class PerturbationLostWarning(UserWarning):
     >>> caught[0].category is stochad.PerturbationLostWarning
     True
     """
+
+
+def is_real(x) -> bool:
+    """Whether ``x`` is a real number or a real numeric ndarray (not bool, not complex)."""
+    if isinstance(x, np.ndarray):
+        return np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
+    return isinstance(x, (Real, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
 
 
 def _as_real(name: str, x, allowed: str) -> float:

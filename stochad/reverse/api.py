@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from numbers import Real
 
 import numpy as np
 
@@ -12,7 +11,7 @@ from stochad.backends import Backend, get_backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.primitives import is_carrier
 from stochad.core.random import RandomStreams
-from stochad.errors import check_callable
+from stochad.errors import check_callable, is_real
 from stochad.reverse.pytree import flatten, unflatten
 from stochad.reverse.tape import Tape
 from stochad.reverse.tracer import Tracer
@@ -251,11 +250,7 @@ def _scalar_output(out) -> float:
             f"f must return a scalar to be differentiated by grad, got a non-scalar output "
             f"({shape}); reduce it first (e.g. stochad.sum or stochad.mean)"
         )
-    if not is_carrier(value) and not (
-        isinstance(value, (Real, np.integer, np.floating, np.ndarray))
-        and not isinstance(value, (bool, np.bool_))
-        and not np.iscomplexobj(value)
-    ):
+    if not is_carrier(value) and not is_real(value):
         raise TypeError(
             f"f must return a real scalar (a float or a 0-d array) to be differentiated by "
             f"grad, got {type(value).__name__}"
