@@ -92,12 +92,33 @@ BACKENDS: dict[str, Callable[[], Backend]] = {}
 
 
 def register_backend(name: str, factory: Callable[[], Backend]) -> None:
-    """Make ``backend=name`` build ``factory()``."""
+    """Make ``backend=name`` build ``factory()`` (a later registration of a name wins).
+
+    Examples
+    --------
+    >>> import stochad
+    >>> from stochad.backends import PrunedBackend, register_backend
+    >>> register_backend("my-pruned", PrunedBackend)
+    >>> stochad.derivative_estimate(lambda p: 3 * p, 0.5, backend="my-pruned")
+    3.0
+    """
     BACKENDS[name] = factory
 
 
 def get_backend(backend) -> Backend:
-    """Resolve a registered name (``"pruned"``, ``"dict"``, ...) or pass a Backend through."""
+    """Resolve a registered name (``"pruned"``, ``"dict"``, ...) or pass a Backend through.
+
+    Raises
+    ------
+    ValueError
+        for a name that is not registered, naming the registered ones.
+
+    Examples
+    --------
+    >>> from stochad.backends import get_backend
+    >>> get_backend("exact")
+    ExactBackend()
+    """
     if isinstance(backend, Backend):
         return backend
     factory = BACKENDS.get(backend) if isinstance(backend, str) else None

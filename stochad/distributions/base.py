@@ -205,6 +205,30 @@ def register_distribution(rule: DiscreteRule) -> DiscreteRule:
     """Add ``rule`` to :data:`DISTRIBUTIONS` (a name already taken raises ValueError).
 
     Registering the same record twice is a no-op, so a module may be re-imported.
+
+    Parameters
+    ----------
+    rule : DiscreteRule
+
+    Returns
+    -------
+    DiscreteRule
+        ``rule`` itself, so a module can write ``NAME = register_distribution(...)``.
+
+    Raises
+    ------
+    TypeError
+        if ``rule`` is not a :class:`DiscreteRule`.
+    ValueError
+        if another rule already has its name.
+
+    Examples
+    --------
+    See :class:`DiscreteRule` for a whole distribution written and registered by a user.
+
+    >>> from stochad.distributions import DISTRIBUTIONS, register_distribution
+    >>> register_distribution(DISTRIBUTIONS["bernoulli"]) is DISTRIBUTIONS["bernoulli"]
+    True
     """
     if not isinstance(rule, DiscreteRule):
         raise TypeError(f"rule must be a DiscreteRule, got {type(rule).__name__}")

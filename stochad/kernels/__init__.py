@@ -37,6 +37,15 @@ def cached_njit(function: Callable | None = None, **options):
     ``cache=True`` when the function is decorated (at import): compile without a cache
     then, with one warning, instead of failing ``import stochad``. Usable as
     ``@cached_njit`` or ``@cached_njit(parallel=True)``.
+
+    Examples
+    --------
+    >>> from stochad.kernels import cached_njit
+    >>> @cached_njit
+    ... def twice(x):
+    ...     return 2.0 * x
+    >>> twice(1.5)
+    3.0
     """
     if function is None:
         return lambda f: cached_njit(f, **options)
