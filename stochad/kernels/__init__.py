@@ -36,16 +36,9 @@ def cached_njit(function: Callable | None = None, **options):
     A read-only install with no writable cache directory makes numba refuse
     ``cache=True`` when the function is decorated (at import): compile without a cache
     then, with one warning, instead of failing ``import stochad``. Usable as
-    ``@cached_njit`` or ``@cached_njit(parallel=True)``.
-
-    Examples
-    --------
-    >>> from stochad.kernels import cached_njit
-    >>> @cached_njit
-    ... def twice(x):
-    ...     return 2.0 * x
-    >>> twice(1.5)
-    3.0
+    ``@cached_njit`` or ``@cached_njit(parallel=True)`` on a module-level function (one
+    defined interactively has no file to cache next to, and gets the warning); see
+    :mod:`stochad.snn.kernels` for both forms.
     """
     if function is None:
         return lambda f: cached_njit(f, **options)
