@@ -29,6 +29,7 @@ from stochad.backends import ExactBackend, PrunedBackend, SmoothedBackend
 from stochad.core.context import using_rng
 from stochad.core.random import seed
 from stochad.errors import PerturbationLostError, PerturbationLostWarning
+from stochad.estimators import finite_difference_estimate, score_function_estimate
 from stochad.forward.triple import Perturbation, Triple
 from stochad.propagate import propagate, take
 from stochad.reverse import grad, value_and_grad
@@ -82,4 +83,5 @@ __all__ = [
     "matmul", "dot", "reshape", "transpose", "concatenate", "stack", "negative_binomial",
     "sample", "distributions",
     "grad", "value_and_grad", "heaviside", "surrogates",
+    "score_function_estimate", "finite_difference_estimate",
 ]  # fmt: skip

@@ -61,6 +61,10 @@ __all__ = [
 class Surrogate:
     """One escape-noise CDF ``F`` and its derivative ``F′`` (the surrogate derivative).
 
+    Build one with a family function (:func:`logistic`, :func:`fast_sigmoid`, ...) or
+    :data:`SURROGATES`; pass it to :func:`heaviside`, or use :meth:`cdf` as a stochastic
+    neuron's firing probability.
+
     Attributes
     ----------
     name : str
@@ -76,10 +80,6 @@ class Surrogate:
         surrogates are often such rescaled densities (snntorch's ``fast_sigmoid(slope=k)``
         is ``fast_sigmoid(beta=k).scaled(2/k)``, see :func:`from_library`); the
         escape-noise probability :meth:`cdf` is ``F`` whatever the scale.
-
-    Build one with a family function (:func:`logistic`, :func:`fast_sigmoid`, ...) or
-    :data:`SURROGATES`; pass it to :func:`heaviside`, or use :meth:`cdf` as a stochastic
-    neuron's firing probability.
 
     Examples
     --------
