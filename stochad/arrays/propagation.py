@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from stochad.arrays import bags
+from stochad.arrays.bags import MAX_BAG_ENTRIES, Bag
 from stochad.arrays.triple_array import (
     TripleArray,
     as_triple_array,
@@ -29,7 +31,7 @@ from stochad.kernels.pruning import prune_sum_rows
 from stochad.rules import elementwise as ew
 from stochad.rules import structural as st
 
-__all__ = ["apply", "merge_operands", "PERTURBATION_RULES"]
+__all__ = ["apply", "merge_operands", "PERTURBATION_RULES", "BAG_RULES"]
 
 
 def own_operands(args, ev) -> list:
@@ -64,8 +66,12 @@ def apply(primitive: Primitive, args, kwargs, ev) -> TripleArray:
         shapes = ", ".join(str(np.shape(v)) for v in values)
         raise ValueError(f"{primitive.name}: operands of shapes {shapes}: {err}") from None
     delta = _tangent(primitive, ops, values, kwargs, out, not backend.carries_perturbations)
-    if not backend.carries_perturbations or not any(_perturbed(o) for o in ops):
+    if not backend.carries_perturbations or not any(_carries(o) for o in ops):
         return TripleArray(out, delta, None, None, ev)
+    bag_rule = BAG_RULES.get(primitive.name)
+    bag = None if bag_rule is None else bag_rule(ops, values, kwargs, out)
+    if bag is not None:
+        return TripleArray(out, delta, None, None, ev, bag=bag)
     if primitive.jvp is None:
         alternate, event = _elementwise(primitive, ops, values, kwargs, out.shape, ev)
     else:
@@ -75,7 +81,12 @@ def apply(primitive: Primitive, args, kwargs, ev) -> TripleArray:
 
 
 def _perturbed(o) -> bool:
+    """Whether ``o`` carries events, as one per element (a bag is settled on the way)."""
     return isinstance(o, TripleArray) and o.event is not None
+
+
+def _carries(o) -> bool:
+    return isinstance(o, TripleArray) and o.carries_events
 
 
 def _tangent(primitive, ops, values, kwargs, out, smoothed: bool):
@@ -235,3 +246,129 @@ PERTURBATION_RULES: dict[str, Callable] = {
 
 
 register_rules(apply=apply)
+
+
+# -- linear operations keep every row's perturbation (stochad.arrays.bags) ------------------
+def _reduced_axes(x, kwargs) -> tuple:
+    axis = kwargs.get("axis")
+    return tuple(range(x.ndim)) if axis is None else tuple(np.atleast_1d(axis) % x.ndim)
+
+
+def _bag_reduction(scale: Callable[[int], float]):
+    """A sum (mean) over ``axis`` collects the entries of every element it sums."""
+
+    def rule(ops, values, kwargs, out):
+        (x,) = ops
+        axes = _reduced_axes(x, kwargs)
+        count = int(np.prod([x.shape[a] for a in axes]))
+        if x.bag is not None:
+            if x.bag.expanded_entries > MAX_BAG_ENTRIES:
+                return None
+            return bags.reduced(x.bag, axes, scale(count), out.shape)
+        if x.size > MAX_BAG_ENTRIES:
+            return None
+        rows = int(np.prod(out.shape))
+
+        def rows_of(a):
+            a = np.broadcast_to(a, x.shape)
+            return np.moveaxis(a, axes, range(-len(axes), 0)).reshape(rows, count)
+
+        shifts = rows_of(x._alternate - x.value) * scale(count)
+        return bags.from_rows(rows_of(x._event), shifts, out.shape)
+
+    return rule
+
+
+def _as_bag(o: TripleArray) -> Bag:
+    """``o``'s perturbations as a bag (one entry per element unless it holds one)."""
+    if o.bag is not None:
+        return o.bag
+    events = np.broadcast_to(o._event, o.shape)[..., None]
+    return Bag(((events, (o._alternate - o.value)[..., None]),), o.shape)
+
+
+def _bag_linear(factors: Callable):
+    """An elementwise operation linear in each carrier: ``Σ_i factor_i · x_i`` (+ constant).
+
+    ``factors(carries, values)`` gives each operand's factor, or ``None`` where the
+    operation is not linear in a carrier (``x * y`` with both perturbed). Applies only
+    when an operand already holds a bag: plain pruned arrays keep their cheaper
+    one-event form.
+    """
+
+    def rule(ops, values, kwargs, out):
+        if not any(isinstance(o, TripleArray) and o.bag is not None for o in ops):
+            return None
+        carries = [_carries(o) for o in ops]
+        parts = []
+        for o, factor, carrier in zip(ops, factors(carries, values), carries, strict=True):
+            if not carrier:
+                continue
+            if factor is None:
+                return None
+            parts.append(bags.scaled(_as_bag(o), factor, out.shape))
+        if sum(part.entries for part in parts) > MAX_BAG_ENTRIES:
+            return None
+        return bags.combined(parts, out.shape)
+
+    return rule
+
+
+def _product_factors(carries, values):
+    a, b = carries
+    return (None if b else values[1]), (None if a else values[0])
+
+
+def _quotient_factors(carries, values):
+    return (None if carries[1] else 1.0 / np.asarray(values[1], dtype=np.float64)), None
+
+
+def _bag_matmul(ops, values, kwargs, out):
+    """``a @ b`` with one plain side: a weighted sum, kept as a bag when that is small.
+
+    Each output element gets one entry per term of its sum; the bag is used when that
+    costs at most a few times the perturbed operand (a weighted sum over rows, a
+    matrix-vector product), else the pruned rule runs (one survivor per row).
+    """
+    a, b = ops
+    if _carries(a) == _carries(b) or max(np.ndim(values[0]), np.ndim(values[1])) > 2:
+        return None
+    x = a if _carries(a) else b
+    terms = np.shape(values[0])[-1]
+    if out.size * terms > min(4 * x.size, MAX_BAG_ENTRIES):
+        return None
+    shift = np.broadcast_to(x._alternate - x.value, x.shape) if x.bag is None else None
+    if shift is None:
+        return None  # a bag entering a product: settle it (the pruned rule)
+    events = np.broadcast_to(x._event, x.shape)
+    plain = values[1] if x is a else values[0]
+    if x is a:
+        # out[..., j] = Σ_k a[..., k] b[k, j]: entries (a's event, shift_k · b[k, j])
+        b2 = np.reshape(plain, (terms, -1))
+        e = np.broadcast_to(events[..., None, :], x.shape[:-1] + (b2.shape[1], terms))
+        s = shift[..., None, :] * b2.T
+    else:
+        # out[..., i, j] = Σ_k a[i, k] b[k, j]: entries (b's event, a[i, k] · shift[k, j])
+        a2 = np.reshape(plain, (-1, terms))
+        b3 = shift.reshape(terms, -1)
+        e = np.broadcast_to(events.reshape(terms, -1).T[None], (a2.shape[0], b3.shape[1], terms))
+        s = a2[:, None, :] * b3.T[None]
+    return Bag(((e.reshape(out.shape + (terms,)), s.reshape(out.shape + (terms,))),), out.shape)
+
+
+BAG_RULES: dict[str, Callable] = {
+    "sum": _bag_reduction(lambda count: 1.0),
+    "mean": _bag_reduction(lambda count: 1.0 / count),
+    "matmul": _bag_matmul,
+    "add": _bag_linear(lambda carries, values: (1.0, 1.0)),
+    "subtract": _bag_linear(lambda carries, values: (1.0, -1.0)),
+    "negative": _bag_linear(lambda carries, values: (-1.0,)),
+    "multiply": _bag_linear(_product_factors),
+    "divide": _bag_linear(_quotient_factors),
+}
+"""Linear primitives that keep every element's perturbations as a bag, by name.
+
+A rule returns the output's :class:`~stochad.arrays.bags.Bag`, or ``None`` where it does
+not apply (a nonlinear use, a bag past :data:`~stochad.arrays.bags.MAX_BAG_ENTRIES`):
+then the pruned rule of :data:`PERTURBATION_RULES` runs on the settled operands.
+"""

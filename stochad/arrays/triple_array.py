@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from stochad.arrays.bags import Bag
 from stochad.core.primitives import Primitive, call, is_carrier
 from stochad.errors import PerturbationLostError
 from stochad.forward.triple import Perturbation, Triple
@@ -125,15 +126,48 @@ class TripleArray(PrimitiveOperators):
     True
     """
 
-    __slots__ = ("value", "_delta", "alternate_", "event", "evaluation")
+    __slots__ = ("value", "_delta", "_alternate", "_event", "evaluation", "bag")
     __stochad_priority__ = 20
 
-    def __init__(self, value, delta, alternate, event, evaluation):
+    def __init__(self, value, delta, alternate, event, evaluation, bag: Bag | None = None):
         self.value = value
         self._delta = delta
-        self.alternate_ = alternate
-        self.event = event
+        self._alternate = alternate
+        self._event = event
         self.evaluation = evaluation
+        self.bag = bag
+
+    # -- the one-perturbation-per-element view ---------------------------------------
+    @property
+    def event(self) -> np.ndarray | None:
+        """Each element's event id (``-1`` for none), or ``None`` when none carries one.
+
+        An array holding a bag (the result of a linear reduction) is settled first: its
+        entries are pruned to one per element (see :mod:`stochad.arrays.bags`).
+        """
+        if self.bag is not None:
+            self._settle()
+        return self._event
+
+    @property
+    def alternate_(self) -> np.ndarray | None:
+        """Each element's alternate value in its event's world, ``None`` as :attr:`event`."""
+        if self.bag is not None:
+            self._settle()
+        return self._alternate
+
+    @property
+    def carries_events(self) -> bool:
+        """Whether some element may carry a finite perturbation (a bag or an event)."""
+        return self.bag is not None or self._event is not None
+
+    def _settle(self) -> None:
+        # a cache, not a change of meaning: pruning is global, so the bag and its
+        # settled form agree on every event (stochad.arrays.bags)
+        shift, chosen = self.bag.settle(self.evaluation)
+        self._alternate = self.value + shift
+        self._event = chosen
+        self.bag = None
 
     # -- what the array says ----------------------------------------------------------
     @property
@@ -158,24 +192,51 @@ class TripleArray(PrimitiveOperators):
 
     @property
     def perturbations(self) -> np.ndarray:
-        """An object array: each element's list of live perturbations (0 or 1 of them)."""
+        """An object array: each element's list of live perturbations.
+
+        One at most per element, but for elements holding a bag (the result of a linear
+        reduction), which list every live event they carry.
+        """
         out = np.empty(self.shape, dtype=object)
-        weight, alternate = self.weight, self.alternate
+        weights = self.evaluation.events.weights
         for index in np.ndindex(self.shape):
-            w = float(weight[index])
-            out[index] = (
-                [Perturbation(float(alternate[index]), w, int(self.event[index]))] if w else []
-            )
+            out[index] = [
+                Perturbation(alternate, float(weights[i]), i)
+                for i, alternate in self._live_alternates(index).items()
+            ]
         return out
+
+    def _live_alternates(self, index) -> dict[int, float]:
+        """``{event id: alternate value}`` of the live perturbations of element ``index``."""
+        weights = self.evaluation.events.weights
+        value = float(self.value[index])
+        if self.bag is not None:
+            moved: dict[int, float] = {}
+            for events, shifts in self.bag.blocks:
+                ids = np.broadcast_to(events, self.shape + events.shape[-1:])[index]
+                steps = np.broadcast_to(shifts, self.shape + shifts.shape[-1:])[index]
+                for i, step in zip(ids.tolist(), steps.tolist(), strict=True):
+                    if i >= 0 and weights[i] != 0.0 and step != 0.0:
+                        moved[i] = moved.get(i, 0.0) + step
+            return {i: value + step for i, step in moved.items()}
+        if self._event is None:
+            return {}
+        i = int(self._event[index])
+        return {i: float(self._alternate[index])} if i >= 0 and weights[i] != 0.0 else {}
 
     def derivative_contribution(self) -> np.ndarray:
         """``δ + w·(Y − X)`` elementwise: one derivative sample per element.
+
+        An element holding a bag (a batch mean, say) contributes ``δ + Σ_e w_e·shift_e``
+        over all its entries, without pruning them.
 
         Returns
         -------
         ndarray of float64
             of the array's shape.
         """
+        if self.bag is not None:
+            return self.delta + self.bag.contribution(self.evaluation.events.weights)
         if self.event is None:
             return self.delta
         n = self.size
@@ -200,10 +261,9 @@ class TripleArray(PrimitiveOperators):
             raise ValueError(f"to_triple needs a single element, this array has shape {self.shape}")
         value = float(self.value.reshape(-1)[0])
         delta = 0.0 if self._delta is None else float(np.reshape(self._delta, -1)[0])
-        alternates = {}
-        if self.event is not None and float(self.weight.reshape(-1)[0]) != 0.0:
-            event = self.evaluation.events.event(int(self.event.reshape(-1)[0]))
-            alternates[event] = float(self.alternate_.reshape(-1)[0])
+        index = (0,) * self.ndim
+        events = self.evaluation.events
+        alternates = {events.event(i): alt for i, alt in self._live_alternates(index).items()}
         return Triple(value, delta, alternates, self.evaluation)
 
     def __repr__(self) -> str:
