@@ -25,8 +25,6 @@ stays bounded by that many ``int64`` + ``float64`` pairs per array.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from stochad.kernels.pruning import prune_sum_rows
@@ -37,21 +35,48 @@ MAX_BAG_ENTRIES = 1 << 22
 """At most this many ``(event, shift)`` pairs per bag (64 MiB); past it, operations prune."""
 
 
-@dataclass(frozen=True)
 class Bag:
-    """The ``(event, shift)`` entries of each element of an array of ``shape``."""
+    """The ``(event, shift)`` entries of each element of an array of ``shape``.
 
-    blocks: tuple
-    shape: tuple
+    Built from ``blocks``, or (a reduction's bag) from the reduced ``rows``: the values,
+    alternates and event ids of the elements summed into each output element, times a
+    scale. A reduction followed at once by a nonlinear operation settles straight from
+    its rows, as the pruned reduction did, without building the blocks.
+    """
+
+    __slots__ = ("shape", "_blocks", "_rows")
+
+    def __init__(self, blocks: tuple | None, shape: tuple, rows: tuple | None = None):
+        self.shape = shape
+        self._blocks = blocks
+        self._rows = rows
+
+    @property
+    def blocks(self) -> tuple:
+        """``((events, shifts), ...)``, each of shape ``(*block_shape, k)``."""
+        if self._blocks is None:
+            values, alternates, events, scale = self._rows
+            k = events.shape[-1]
+            shifts = (alternates - values) * scale
+            self._blocks = (
+                _compact(
+                    events.reshape(self.shape + (k,)), shifts.reshape(self.shape + (k,)), self.shape
+                ),
+            )
+        return self._blocks
 
     @property
     def entries(self) -> int:
         """The number of stored entries (broadcast blocks count once)."""
+        if self._blocks is None:
+            return self._rows[2].size
         return sum(events.size for events, _ in self.blocks)
 
     @property
     def expanded_entries(self) -> int:
         """The number of entries once every block is broadcast to the full shape."""
+        if self._blocks is None:
+            return self._rows[2].size
         size = int(np.prod(self.shape))
         return sum(size * events.shape[-1] for events, _ in self.blocks)
 
@@ -81,15 +106,18 @@ class Bag:
 
         Draws one auxiliary uniform per element, as a pruned reduction does.
         """
-        events, shifts = self.expanded()
         rows = int(np.prod(self.shape))
+        uniforms = evaluation.streams.aux.random(rows)
+        weights = evaluation.events.weights
+        if self._blocks is None:
+            values, alternates, events, scale = self._rows
+            chosen, shift = prune_sum_rows(values, alternates, events, weights, uniforms)
+            return (shift * scale).reshape(self.shape), chosen.reshape(self.shape)
+        events, shifts = self.expanded()
         k = events.shape[-1]
         events = np.ascontiguousarray(events.reshape(rows, k), dtype=np.int64)
         shifts = np.ascontiguousarray(shifts.reshape(rows, k), dtype=np.float64)
-        uniforms = evaluation.streams.aux.random(rows)
-        chosen, shift = prune_sum_rows(
-            np.zeros_like(shifts), shifts, events, evaluation.events.weights, uniforms
-        )
+        chosen, shift = prune_sum_rows(np.zeros_like(shifts), shifts, events, weights, uniforms)
         return shift.reshape(self.shape), chosen.reshape(self.shape)
 
 
@@ -101,11 +129,12 @@ def _compact(events: np.ndarray, shifts: np.ndarray, shape: tuple) -> tuple:
     return events[keep], shifts[keep]
 
 
-def from_rows(events: np.ndarray, shifts: np.ndarray, shape: tuple) -> Bag:
-    """A bag whose element ``r`` (of ``shape``, row-major) holds row ``r`` of the 2-d inputs."""
-    k = events.shape[-1]
-    events, shifts = _compact(events.reshape(shape + (k,)), shifts.reshape(shape + (k,)), shape)
-    return Bag(((events, shifts),), shape)
+def from_rows(values, alternates, events, scale: float, shape: tuple) -> Bag:
+    """The bag of a reduction: output element ``r`` (of ``shape``, row-major) sums row ``r``.
+
+    ``values``, ``alternates`` and ``events`` are 2-d, one row per output element.
+    """
+    return Bag(None, shape, rows=(values, alternates, events, scale))
 
 
 def reduced(bag: Bag, axes: tuple, scale: float, shape: tuple) -> Bag:

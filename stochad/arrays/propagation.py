@@ -273,8 +273,9 @@ def _bag_reduction(scale: Callable[[int], float]):
             a = np.broadcast_to(a, x.shape)
             return np.moveaxis(a, axes, range(-len(axes), 0)).reshape(rows, count)
 
-        shifts = rows_of(x._alternate - x.value) * scale(count)
-        return bags.from_rows(rows_of(x._event), shifts, out.shape)
+        return bags.from_rows(
+            rows_of(x.value), rows_of(x._alternate), rows_of(x._event), scale(count), out.shape
+        )
 
     return rule
 
