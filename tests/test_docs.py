@@ -1,4 +1,4 @@
-"""The README and docs/ pages: their code runs, and the README prints what it says."""
+"""The README and docs/ pages: their code runs, and the pages print what they say."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ import pytest
 import stochad
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-CODE_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
-PRINTS_BLOCK = re.compile(r"```python\n(.*?)```\nprints\n```\n(.*?)```", re.S)
+DOCS = ROOT / "docs"
+PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md")), *sorted(DOCS.glob("tutorials/*.md"))]
+# pages whose "prints" blocks must match what their code prints (the tutorials' numbers)
+TUTORIALS = [p for p in sorted(DOCS.glob("tutorials/*.md")) if p.name != "index.md"]
+CHECKED = [ROOT / "README.md", DOCS / "getting-started.md", *TUTORIALS]
+# a block right after this marker is shown, not run (a timing script: tests never time)
+SKIP = "<!-- docs-test: skip"
+CODE_BLOCK = re.compile(r"(<!-- docs-test: skip[^\n]*-->\n)?```python\n(.*?)```", re.S)
+PRINTS_BLOCK = re.compile(r"```python\n(.*?)```\nprints[^\n]*\n```\n(.*?)```", re.S)
 
 
 def run(code: str) -> str:
@@ -24,17 +30,36 @@ def run(code: str) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def code_blocks(text: str) -> list[str]:
+    """The page's python blocks, without those marked as not run."""
+    return [code for skip, code in CODE_BLOCK.findall(text) if not skip]
+
+
+def test_code_blocks_and_skip_marker_are_found():
+    text = "a\n```python\nx = 1\n```\n" + SKIP + " (timing) -->\n```python\nx = 2\n```\n"
+    assert code_blocks(text) == ["x = 1\n"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_code_block_runs(page):
-    for block in CODE_BLOCK.findall(page.read_text()):
-        run(block)
+    text = page.read_text()
+    printed = {code for code, _ in PRINTS_BLOCK.findall(text)} if page in CHECKED else set()
+    for block in code_blocks(text):
+        if block not in printed:  # those run in test_pages_print_what_they_say
+            run(block)
 
 
-def test_readme_prints_what_it_says():
-    blocks = PRINTS_BLOCK.findall((ROOT / "README.md").read_text())
-    assert blocks, "the README's example and its printed output were not found"
+@pytest.mark.parametrize("page", CHECKED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_print_what_they_say(page):
+    blocks = PRINTS_BLOCK.findall(page.read_text())
+    assert blocks, f"{page.name}: no example with its printed output was found"
     for code, printed in blocks:
         assert run(code) == printed
+
+
+def test_tutorials_exist():
+    names = {p.name for p in TUTORIALS}
+    assert {"snn-population.md", "reinforce.md"} <= names
 
 
 def test_api_page_names_every_public_name():
