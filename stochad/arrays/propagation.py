@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from stochad.arrays import bags
-from stochad.arrays.bags import MAX_BAG_ENTRIES, Bag
+from stochad.arrays.bags import Bag
 from stochad.arrays.triple_array import (
     TripleArray,
     as_triple_array,
@@ -262,10 +262,10 @@ def _bag_reduction(scale: Callable[[int], float]):
         axes = _reduced_axes(x, kwargs)
         count = int(np.prod([x.shape[a] for a in axes]))
         if x.bag is not None:
-            if x.bag.expanded_entries > MAX_BAG_ENTRIES:
+            if x.bag.expanded_entries > bags.MAX_BAG_ENTRIES:
                 return None
             return bags.reduced(x.bag, axes, scale(count), out.shape)
-        if x.size > MAX_BAG_ENTRIES:
+        if x.size > bags.MAX_BAG_ENTRIES:
             return None
         rows = int(np.prod(out.shape))
 
@@ -308,7 +308,7 @@ def _bag_linear(factors: Callable):
             if factor is None:
                 return None
             parts.append(bags.scaled(_as_bag(o), factor, out.shape))
-        if sum(part.entries for part in parts) > MAX_BAG_ENTRIES:
+        if sum(part.entries for part in parts) > bags.MAX_BAG_ENTRIES:
             return None
         return bags.combined(parts, out.shape)
 
@@ -336,7 +336,7 @@ def _bag_matmul(ops, values, kwargs, out):
         return None
     x = a if _carries(a) else b
     terms = np.shape(values[0])[-1]
-    if out.size * terms > min(4 * x.size, MAX_BAG_ENTRIES):
+    if out.size * terms > min(4 * x.size, bags.MAX_BAG_ENTRIES):
         return None
     shift = np.broadcast_to(x._alternate - x.value, x.shape) if x.bag is None else None
     if shift is None:

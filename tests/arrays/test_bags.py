@@ -173,7 +173,6 @@ def test_perturbations_of_a_bag_list_every_live_event():
 
 def test_past_the_entry_limit_reductions_prune_and_stay_unbiased(monkeypatch):
     monkeypatch.setattr(bags, "MAX_BAG_ENTRIES", 8)
-    monkeypatch.setattr("stochad.arrays.propagation.MAX_BAG_ENTRIES", 8)
 
     def program(p):
         m = stochad.mean(stochad.bernoulli(p, size=20))
