@@ -15,6 +15,7 @@ True
 from stochad import distributions
 from stochad.api import (
     DerivativeEstimate,
+    VectorizeError,
     delta,
     derivative_contribution,
     derivative_estimate,
@@ -73,7 +74,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DerivativeEstimate", "ExactBackend", "Perturbation", "PerturbationLostError",
-    "PerturbationLostWarning",
+    "PerturbationLostWarning", "VectorizeError",
     "PrunedBackend", "SmoothedBackend", "Triple", "TripleArray", "bernoulli", "binomial",
     "categorical",
     "cos", "delta", "derivative_contribution", "derivative_estimate", "exp",

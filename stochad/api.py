@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -14,14 +15,16 @@ from stochad.arrays import TripleArray
 from stochad.backends import get_backend
 from stochad.core.context import Evaluation, evaluation
 from stochad.core.primitives import is_carrier
-from stochad.core.random import RandomStreams, as_generator
+from stochad.core.random import RandomStreams
 from stochad.errors import COMPARISON_LOST, PerturbationLostWarning, check_callable, is_real
 from stochad.forward.triple import Perturbation, Triple
+from stochad.montecarlo import map_blocks
 from stochad.rules.structural import stack
 
 __all__ = [
     "value", "delta", "perturbations", "derivative_contribution", "smoothed_delta",
     "stochastic_triple", "derivative_estimate", "expected_derivative", "DerivativeEstimate",
+    "VectorizeError",
 ]  # fmt: skip
 
 
@@ -441,6 +444,15 @@ def _plain(x):
     return float(x) if np.ndim(x) == 0 else x
 
 
+def _format(mean: float, se: float) -> str:
+    """``mean ± se`` rounded to the standard error's first digit."""
+    # a standard error at rounding level says "exact": print the mean, not the noise
+    if se > 1e-12 * abs(mean) and math.isfinite(se):
+        digits = max(0, -math.floor(math.log10(se)))
+        return f"{mean:.{digits}f} ± {se:.{digits}f}"
+    return f"{mean:.6g} ± {se:.2g}"
+
+
 @dataclass(frozen=True)
 class DerivativeEstimate:
     """Independent derivative samples with their mean and standard error.
@@ -460,17 +472,22 @@ class DerivativeEstimate:
         ``std / sqrt(n)``.
 
     It prints as ``mean ± stderr (n=...)`` rounded to the standard error's first digit;
-    a standard error of 0 (or at rounding level) prints the mean to 6 significant digits,
-    and a gradient prints both arrays in full.
+    a standard error of 0 (or at rounding level) prints the mean to 6 significant digits.
+    A gradient prints as an array of ``mean ± stderr`` entries, each rounded by its own
+    standard error, summarized with ``...`` beyond 20 entries as numpy does.
 
     Examples
     --------
-    >>> import stochad
+    >>> import numpy as np, stochad
     >>> r = stochad.expected_derivative(lambda p: 3 * stochad.bernoulli(p), 0.4, 1000, rng=0)
-    >>> print(r)
-    3.13 ± 0.08 (n=1000)
+    >>> print(r)                          # exact: 3
+    2.81 ± 0.08 (n=1000)
     >>> r.n, r.samples.shape, abs(r.mean - 3.0) < 5 * r.stderr
     (1000, (1000,), True)
+    >>> g = stochad.expected_derivative(lambda q: stochad.sum(stochad.bernoulli(q) * [1, 2]),
+    ...                                 np.array([0.3, 0.6]), 1000, rng=0)
+    >>> print(g)                          # exact: [1, 2]
+    [0.96 ± 0.02, 1.98 ± 0.08] (n=1000)
     """
 
     samples: np.ndarray
@@ -494,58 +511,232 @@ class DerivativeEstimate:
         return self.std / math.sqrt(self.n)
 
     def __str__(self) -> str:
-        if np.ndim(self.mean) != 0:
-            return f"mean={self.mean!r}, stderr={self.stderr!r} (n={self.n})"
-        mean, se = float(self.mean), float(self.stderr)
-        # a standard error at rounding level says "exact": print the mean, not the noise
-        if se > 1e-12 * abs(mean) and math.isfinite(se):
-            digits = max(0, -math.floor(math.log10(se)))
-            return f"{mean:.{digits}f} ± {se:.{digits}f} (n={self.n})"
-        return f"{mean:.6g} ± {se:.2g} (n={self.n})"
+        if np.ndim(self.mean) == 0:
+            return f"{_format(float(self.mean), float(self.stderr))} (n={self.n})"
+        mean, se = np.asarray(self.mean), np.asarray(self.stderr)
+        cells = [_format(float(m), float(s)) for m, s in zip(mean.flat, se.flat, strict=True)]
+        width = max(len(c) for c in cells)
+        grid = np.empty(mean.shape, dtype=object)
+        grid.flat[:] = cells
+        text = np.array2string(
+            grid, separator=", ", threshold=20, edgeitems=3, max_line_width=100,
+            formatter={"all": lambda c: c.rjust(width)},
+        )  # fmt: skip
+        return f"{text} (n={self.n})"
 
     __repr__ = __str__
 
 
-def expected_derivative(f, p, n: int, *, backend="pruned", rng=None) -> DerivativeEstimate:
-    """Estimate ``d/dp E[f(p)]`` from ``n`` independent samples.
+DEFAULT_LANES = 4096
+"""``vectorize=True``: lanes per run of ``f`` (fewer for a smaller ``n``). Large enough
+that numpy's per-element work outweighs the per-operation overhead of triple arrays, small
+enough to leave blocks for a cluster's workers and to bound memory."""
 
-    Calls :func:`derivative_estimate` ``n`` times on one generator, so successive samples
-    use fresh draws.
+_QUALIFIES = (
+    "A program qualifies when it is written numpy style: stochad.where(c, a, b) instead "
+    "of if/while/and/or/min/max on values that depend on p, stochad.exp/log/... instead of "
+    "math.*, no float()/int() or indexing with such values, and every reduction along the "
+    "program's own axes (axis=-1), never over the lanes; otherwise use vectorize=False"
+)
+
+
+class VectorizeError(ValueError, TypeError):
+    """Raised where a program cannot run vectorized (``vectorize=`` of expected_derivative).
+
+    A subclass of both ``ValueError`` and ``TypeError`` so that handlers of the error the
+    scalar path raises for the same mistake still catch it; the original error is its
+    ``__cause__``.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> def scalar_style(p):
+    ...     return 1.0 if stochad.bernoulli(p) else 0.0      # an if on a draw
+    >>> try:
+    ...     stochad.expected_derivative(scalar_style, 0.3, 100, vectorize=True)
+    ... except stochad.VectorizeError as error:
+    ...     print(str(error)[:56])
+    vectorize=True runs scalar_style once on 100 lanes (a tr
+    """
+
+
+def _name(f) -> str:
+    return getattr(f, "__qualname__", None) or type(f).__name__
+
+
+def _sample_block(f, p, backend, seed, size: int) -> np.ndarray:
+    """One sample of the grid (``size`` is 1): a derivative estimate on the block's seed."""
+    c = derivative_estimate(f, p, backend=backend, rng=np.random.default_rng(seed))
+    return np.asarray(c, dtype=np.float64)[None]
+
+
+def _lane_block(f, p, backend, seed, size: int) -> np.ndarray:
+    """``size`` samples from one run of ``f`` on ``size`` lanes (``p`` broadcast along a
+    new leading axis); for an array ``p``, one pass per coordinate on the same draws."""
+    streams = RandomStreams.from_rng(np.random.default_rng(seed))
+    lanes = np.array(np.broadcast_to(p, (size, *np.shape(p))), dtype=np.float64)
+    if np.ndim(p) == 0:
+        return _run_lanes(f, lanes, np.ones(size), backend, streams, scalar_output=False)
+    primal, aux = streams.primal.bit_generator.state, streams.aux.bit_generator.state
+    out = np.empty(lanes.shape)
+    for index in np.ndindex(np.shape(p)):
+        streams.primal.bit_generator.state, streams.aux.bit_generator.state = primal, aux
+        tangent = np.zeros(lanes.shape)
+        tangent[(slice(None), *index)] = 1.0
+        out[(slice(None), *index)] = _run_lanes(
+            f, lanes, tangent, backend, streams, scalar_output=True
+        )
+    return out
+
+
+def _run_lanes(f, lanes, tangent, backend, streams, *, scalar_output: bool) -> np.ndarray:
+    size = len(lanes)
+    where = f"vectorize=True runs {_name(f)} once on {size} lanes (a triple array of shape "
+    where += f"{lanes.shape}, p along the last axes)"
+    ev = Evaluation(streams, backend)
+    with evaluation(ev):
+        try:
+            out = f(seed_input(lanes, tangent, ev))
+        except (TypeError, ValueError) as error:
+            raise VectorizeError(
+                f"{where}, and it raised {type(error).__name__}: {error}. {_QUALIFIES}."
+            ) from error
+        shape = np.shape(out)
+        expected = (size,) if scalar_output else (size, *shape[1:])
+        if is_carrier(out) and shape != expected:
+            raise VectorizeError(
+                f"{where}, and it returned shape {shape}: it must return one value per lane, "
+                f"shape {expected} (a reduction over the lanes mixes independent samples). "
+                f"{_QUALIFIES}."
+            )
+        c = _contribution(out, ev)
+    return np.array(np.broadcast_to(c, expected if np.ndim(c) == 0 else np.shape(c)), dtype=float)
+
+
+def _lanes(vectorize, n: int, backend, p) -> int:
+    """Lanes per run of ``f`` for ``vectorize=`` (0: the scalar path, one sample per run)."""
+    if vectorize is False:
+        return 0
+    if vectorize is True:
+        lanes = min(n, DEFAULT_LANES)
+    elif isinstance(vectorize, (int, np.integer)) and not isinstance(vectorize, bool):
+        if vectorize < 1:
+            raise ValueError(f"vectorize must be True, False or lanes >= 1, got {vectorize}")
+        lanes = int(vectorize)
+    else:
+        raise TypeError(
+            f"vectorize must be True, False or a number of lanes, got {type(vectorize).__name__}"
+        )
+    if not backend.supports_arrays:
+        raise ValueError(
+            f"vectorize needs a backend that runs on arrays (pruned, smoothed); "
+            f"backend={backend.name!r} is scalar-only"
+        )
+    if is_carrier(p):
+        raise ValueError("vectorize needs a float or ndarray p, not a nested derivative's carrier")
+    return lanes
+
+
+def expected_derivative(
+    f,
+    p,
+    n: int,
+    *,
+    backend="pruned",
+    rng=None,
+    vectorize: bool | int = False,
+    client=None,
+    chunks=None,
+    progress: bool = False,
+) -> DerivativeEstimate:
+    """Estimate ``d/dp E[f(p)]`` from ``n`` independent samples, here or on a cluster.
+
+    Sample ``i`` is :func:`derivative_estimate` on its own generator,
+    ``numpy.random.default_rng(numpy.random.SeedSequence(rng).spawn(n)[i])`` for an int
+    ``rng`` (a fixed sample grid, see :mod:`stochad.montecarlo`), so the result for a
+    seed is the same bit for bit whatever ``chunks`` and ``client`` are.
 
     Parameters
     ----------
     f : callable
-        the program (see :func:`derivative_estimate`).
+        the program (see :func:`derivative_estimate`). With a client it is pickled
+        (cloudpickle) and run on the workers.
     p : float or ndarray
         the point, finite.
     n : int
         the number of samples, >= 1.
     backend : {"pruned", "dict", "exact", "smoothed"} or Backend
-    rng : None, int or numpy.random.Generator
+    rng : None, int, numpy.random.Generator or numpy.random.SeedSequence
+        the root of the sample grid: an int seed or SeedSequence is used as it is; a
+        Generator (``None``: the module generator) gives 128 bits of seed and advances.
+    vectorize : bool or int
+        ``True`` runs ``f`` once on a triple array of ``n`` lanes (at most
+        :data:`DEFAULT_LANES` per run), an int sets the lanes per run: each lane is an
+        independent sample, numpy speed instead of Python speed per operation. ``f`` must
+        be written numpy style (docs/vectorize.md); an array ``p`` reaches ``f`` with a
+        leading lane axis, shape ``(lanes, *p.shape)``, one pass per coordinate, and ``f``
+        must then return one scalar per lane. The draws differ from the scalar path's
+        (the same distribution); they depend on the lanes per run, not on ``chunks``.
+    client : None or dask.distributed.Client
+        run the chunks on the cluster's workers (any object with ``submit(fn, *args)``
+        returning futures works; dask itself is never imported here).
+    chunks : None, int or sequence of int
+        samples per chunk (the unit of work of a worker), or the chunk sizes summing to
+        ``n``; with ``vectorize`` they must be multiples of the lanes per run. ``None``:
+        one chunk, or 32 with a client. Changes where samples run, never their values.
+    progress : bool
+        show a tqdm progress bar (needs the optional ``tqdm``).
 
     Returns
     -------
     DerivativeEstimate
-        with ``.mean``, ``.stderr`` and the ``.samples``.
+        with ``.mean``, ``.stderr`` and the ``.samples`` in grid order.
 
     Raises
     ------
     ValueError
-        if ``n`` is not a whole number >= 1; otherwise as :func:`derivative_estimate`.
+        if ``n`` is not a whole number >= 1, for bad ``chunks`` or ``vectorize``, or
+        ``vectorize`` with the scalar-only ``"dict"`` backend; otherwise as
+        :func:`derivative_estimate`.
+    VectorizeError
+        with ``vectorize``, where ``f`` fails on lanes (an ``if`` on a draw, ``math.exp``,
+        ``float()``) or returns something other than one value per lane.
     TypeError, PerturbationLostError
-        as :func:`derivative_estimate`.
+        as :func:`derivative_estimate`; a TypeError naming ``f`` if the client cannot
+        pickle it.
+    ImportError
+        for ``progress=True`` without tqdm.
+
+    See Also
+    --------
+    stochad.montecarlo : the sample grid and the chunked driver.
 
     Examples
     --------
     >>> import stochad
     >>> r = stochad.expected_derivative(lambda p: 2 * stochad.bernoulli(p), 0.3, 4000, rng=0)
     >>> print(r)                        # exact: 2
-    2.00 ± 0.02 (n=4000)
+    2.03 ± 0.02 (n=4000)
     >>> abs(r.mean - 2.0) < 5 * r.stderr
     True
+    >>> r2 = stochad.expected_derivative(lambda p: 2 * stochad.bernoulli(p), 0.3, 4000, rng=0,
+    ...                                  chunks=[1000, 3000])
+    >>> bool((r2.samples == r.samples).all())   # chunks do not change the numbers
+    True
+    >>> v = stochad.expected_derivative(lambda p: 2 * stochad.bernoulli(p), 0.3, 4000, rng=0,
+    ...                                 vectorize=True)
+    >>> abs(v.mean - 2.0) < 5 * v.stderr
+    True
     """
+    check_callable("f", f)
+    p = _check_point("p", p)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a whole number >= 1, got n={n!r}")
-    generator = as_generator(rng)
-    samples = [derivative_estimate(f, p, backend=backend, rng=generator) for _ in range(n)]
-    return DerivativeEstimate(np.asarray(samples, dtype=np.float64))
+    backend = get_backend(backend)
+    lanes = _lanes(vectorize, int(n), backend, p)
+    block_fn = functools.partial(_lane_block if lanes else _sample_block, f, p, backend)
+    blocks = map_blocks(
+        block_fn, int(n), rng=rng, block=lanes or 1, client=client, chunks=chunks,
+        progress=progress, name=f"expected_derivative({_name(f)})", shipped=f,
+    )  # fmt: skip
+    return DerivativeEstimate(np.concatenate(blocks))

@@ -258,3 +258,219 @@ def test_smoothed_examples_are_biased(example):
     program, theta, n_draws = example
     exact = exact_derivative(program, theta, n_draws)
     assert abs(exact_smoothed_mean(program, theta, n_draws) - exact) > 1e-3
+
+
+# -- expected_derivative: the sample grid, chunks, vectorize, progress --------------------
+def walk(p, steps=6):
+    """The state-dependent random walk (docs/vectorize.md): up with probability e^(−x/p)."""
+    x = 0
+    for _ in range(steps):
+        up = stochad.exp(-x / p)
+        x = x + 2 * stochad.bernoulli(up) - 1
+    return x
+
+
+def walk50(p):
+    return walk(p, steps=50)
+
+
+def test_sample_i_is_a_derivative_estimate_on_the_ith_spawned_seed():
+    """How a user reproduces (or inspects) one sample of a run, on a laptop."""
+    r = stochad.expected_derivative(walk, 0.5, 20, rng=42)
+    seeds = np.random.SeedSequence(42).spawn(20)
+    again = [stochad.derivative_estimate(walk, 0.5, rng=np.random.default_rng(s)) for s in seeds]
+    assert r.samples.tolist() == again
+    assert np.array_equal(stochad.expected_derivative(walk, 0.5, 8, rng=42).samples, r.samples[:8])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("chunks", [1, 7, [3, 17, 10]])
+def test_chunks_never_change_the_samples(backend, chunks):
+    reference = stochad.expected_derivative(interacting, P0, 30, backend=backend, rng=3)
+    chunked = stochad.expected_derivative(interacting, P0, 30, backend=backend, rng=3,
+                                          chunks=chunks)  # fmt: skip
+    assert np.array_equal(chunked.samples, reference.samples)
+
+
+def test_a_generator_rng_is_reproducible_from_its_state_and_advances():
+    a = stochad.expected_derivative(walk, 0.5, 10, rng=np.random.default_rng(1))
+    generator = np.random.default_rng(1)
+    b = stochad.expected_derivative(walk, 0.5, 10, rng=generator)
+    c = stochad.expected_derivative(walk, 0.5, 10, rng=generator)
+    assert np.array_equal(a.samples, b.samples) and not np.array_equal(b.samples, c.samples)
+
+
+def variance_close(a, b):
+    """Two independent sample sets have the same variance, within 5 standard errors."""
+
+    def var_and_se(x):
+        m2, m4 = x.var(ddof=1), ((x - x.mean()) ** 4).mean()
+        return m2, math.sqrt((m4 - m2**2) / len(x))
+
+    (va, sa), (vb, sb) = var_and_se(np.asarray(a)), var_and_se(np.asarray(b))
+    assert abs(va - vb) <= 5 * math.hypot(sa, sb), f"variances {va} ± {sa} and {vb} ± {sb}"
+
+
+def test_vectorized_bernoulli_matches_its_exact_mean_and_variance():
+    """``3·Bernoulli(p)``: the estimate is 3/(1−p) where X = 0, else 0; variance 9p/(1−p)."""
+    p = 0.4
+    r = stochad.expected_derivative(lambda q: 3 * stochad.bernoulli(q), p, 20_000, rng=0,
+                                    vectorize=True)  # fmt: skip
+    centred = np.array([3 / (1 - p) - 3, -3.0])
+    weights = np.array([1 - p, p])
+    assert_mean_close(r.samples, 3.0)
+    variance = float(weights @ centred**2)
+    assert variance == pytest.approx(9 * p / (1 - p))
+    from tests.programs import assert_variance_close
+
+    assert_variance_close(r.samples, variance, float(weights @ centred**4))
+    assert set(np.unique(r.samples)) == {0.0, 3 / (1 - p)}
+
+
+@pytest.mark.parametrize("p", [0.5, 1.0])
+def test_vectorized_walk_matches_the_exact_mean_and_the_scalar_path(p):
+    from tests.walk_reference import estimator_distribution, moments
+
+    mean, _, _ = moments(estimator_distribution(p, 6))
+    lanes = stochad.expected_derivative(walk, p, 20_000, rng=1, vectorize=True)
+    assert lanes.samples.shape == (20_000,)
+    assert_mean_close(lanes.samples, mean, "vectorized walk")
+    scalar = stochad.expected_derivative(walk, p, 1000, rng=2)
+    assert abs(lanes.mean - scalar.mean) <= 5 * math.hypot(lanes.stderr, scalar.stderr)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="array pruning (stochad.arrays) is another unbiased estimator than scalar "
+    "pruning on this walk: variance 1.44 against the scalar path's exact 0.235 at p = 0.5",
+)
+def test_vectorized_walk_has_the_scalar_paths_exact_variance():
+    from tests.programs import assert_variance_close
+    from tests.walk_reference import estimator_distribution, moments
+
+    _, var, m4 = moments(estimator_distribution(0.5, 6))
+    lanes = stochad.expected_derivative(walk, 0.5, 20_000, rng=1, vectorize=True)
+    assert_variance_close(lanes.samples, var, m4)
+
+
+def test_vectorized_binary_network_matches_enumeration_and_the_scalar_paths_variance():
+    program, theta, n_draws = EXAMPLES["binary network"]
+
+    def f(t):
+        return program(t, stochad.bernoulli)
+
+    lanes = stochad.expected_derivative(f, theta, 20_000, rng=9, vectorize=True)
+    assert_mean_close(lanes.samples, exact_derivative(program, theta, n_draws), "lanes")
+    scalar = stochad.expected_derivative(f, theta, 1500, rng=10)
+    variance_close(lanes.samples, scalar.samples)
+
+
+def test_vectorized_fifty_step_walk_matches_dynamic_programming():
+    from tests.walk_reference import exact_derivative as walk_derivative
+
+    r = stochad.expected_derivative(walk50, 0.5, 8192, rng=3, vectorize=True)
+    assert_mean_close(r.samples, walk_derivative(0.5, 50), "50-step walk", tol=1e-6)
+
+
+def test_vectorized_smoothed_walk_agrees_with_the_scalar_smoothed_path():
+    lanes = stochad.expected_derivative(walk, 0.5, 8000, backend="smoothed", rng=4,
+                                        vectorize=True)  # fmt: skip
+    scalar = stochad.expected_derivative(walk, 0.5, 800, backend="smoothed", rng=5)
+    assert abs(lanes.mean - scalar.mean) <= 5 * math.hypot(lanes.stderr, scalar.stderr)
+    variance_close(lanes.samples, scalar.samples)
+
+
+def lane_interacting(P):
+    """``interacting`` on lanes: ``P`` is ``(lanes, 2, 2)``, one scalar output per lane."""
+    x00 = stochad.bernoulli(P[:, 0, 0])
+    x01 = stochad.bernoulli(P[:, 0, 1])
+    return x00 * x01 + P[:, 1, 0] ** 2 * stochad.bernoulli(P[:, 1, 1])
+
+
+def test_vectorized_array_p_gives_the_gradient_per_lane():
+    r = stochad.expected_derivative(lane_interacting, P0, 4000, rng=6, vectorize=1000)
+    assert r.samples.shape == (4000, 2, 2)
+    for index in np.ndindex(P0.shape):
+        assert_mean_close(r.samples[(slice(None), *index)], GRADIENT[index], f"{index}")
+
+
+@pytest.mark.parametrize("chunks", [1000, [2000, 1000, 1000]])
+def test_vectorized_chunks_of_whole_runs_never_change_the_samples(chunks):
+    reference = stochad.expected_derivative(walk, 0.5, 4000, rng=7, vectorize=1000)
+    chunked = stochad.expected_derivative(walk, 0.5, 4000, rng=7, vectorize=1000, chunks=chunks)
+    assert np.array_equal(chunked.samples, reference.samples)
+    with pytest.raises(ValueError, match="whole blocks of 1000 lanes"):
+        stochad.expected_derivative(walk, 0.5, 4000, rng=7, vectorize=1000, chunks=1500)
+
+
+def loop_on_a_value(p):
+    """Draws until the first success: a Python loop on the draw's value."""
+    count = 0
+    while not stochad.value(stochad.bernoulli(p)):
+        count += 1
+    return p * count
+
+
+def lookup_by_a_value(p):
+    return p * [1.0, 5.0][int(stochad.value(stochad.bernoulli(p)))]
+
+
+def mean_over_lanes(p):
+    return stochad.mean(stochad.bernoulli(p))
+
+
+@pytest.mark.parametrize(
+    "program, message",
+    [
+        (loop_on_a_value, r"raised ValueError: The truth value of an array .* is ambiguous"),
+        (lookup_by_a_value, r"raised TypeError: only .* arrays can be converted"),
+        (mean_over_lanes, r"returned shape \(\): it must return one value per lane, shape \(50,\)"),
+    ],
+    ids=["while on a value", "indexing by a value", "reduction over lanes"],
+)
+def test_a_scalar_style_program_gets_a_vectorize_error_saying_what_qualifies(program, message):
+    stochad.expected_derivative(program, 0.3, 5, rng=0)  # fine on the scalar path ...
+    with pytest.raises(stochad.VectorizeError, match=message) as info:  # ... not on lanes
+        stochad.expected_derivative(program, 0.3, 50, rng=0, vectorize=True)
+    text = str(info.value)
+    assert f"runs {program.__name__} once on 50 lanes" in text
+    assert "stochad.where(c, a, b) instead of if" in text and "vectorize=False" in text
+    assert isinstance(info.value, ValueError) and isinstance(info.value, TypeError)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"vectorize": True, "backend": "dict"}, ValueError, "backend='dict' is scalar-only"),
+        ({"vectorize": 0}, ValueError, "vectorize must be True, False or lanes >= 1"),
+        ({"vectorize": "yes"}, TypeError, "vectorize must be True, False or a number of lanes"),
+        ({"chunks": 0}, ValueError, "chunks must be a whole number >= 1"),
+        ({"chunks": [5, 6]}, ValueError, "chunks must sum to n=10"),
+        ({"client": "localhost:8786"}, TypeError, "client must be a dask.distributed.Client"),
+    ],
+)
+def test_bad_vectorize_chunks_and_client_are_refused(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        stochad.expected_derivative(stochad.bernoulli, 0.5, 10, **kwargs)
+
+
+def test_progress_bar(capsys):
+    pytest.importorskip("tqdm", reason="tqdm (optional) is not installed")
+    r = stochad.expected_derivative(walk, 0.5, 40, rng=8, progress=True)
+    assert np.array_equal(r.samples, stochad.expected_derivative(walk, 0.5, 40, rng=8).samples)
+    assert "expected_derivative(walk)" in capsys.readouterr().err
+
+
+def test_a_gradient_prints_one_rounded_entry_per_coordinate():
+    z = np.random.default_rng(0).standard_normal((400, 2, 2))
+    z = (z - z.mean(axis=0)) / z.std(axis=0, ddof=1)  # exactly mean 0, std 1 per entry
+    means, errors = (
+        np.array([[7.5612, -123.4], [0.0123456, 2.0]]),
+        np.array([[0.05, 3.0], [1e-4, 0.0]]),
+    )
+    r = stochad.DerivativeEstimate(means + errors * math.sqrt(400) * z)
+    assert str(r) == (
+        "[[    7.56 ± 0.05,        -123 ± 3],\n [0.0123 ± 0.0001,           2 ± 0]] (n=400)"
+    )
+    big = stochad.DerivativeEstimate(np.ones((10, 30)))
+    assert str(big) == "[1 ± 0, 1 ± 0, 1 ± 0, ..., 1 ± 0, 1 ± 0, 1 ± 0] (n=10)"

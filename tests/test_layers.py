@@ -20,6 +20,7 @@ LAYERS = [
     ("stochad.backends",),
     ("stochad.forward",),
     ("stochad.arrays", "stochad.reverse"),
+    ("stochad.montecarlo",),  # the sample grid and chunked driver: numpy and core only
     ("stochad.estimators", "stochad.propagate", "stochad.samplers"),
     ("stochad.api",),
     ("stochad.distributed",),
