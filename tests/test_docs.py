@@ -16,7 +16,7 @@ DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md")), *sorted(DOCS.glob("tutorials/*.md"))]
 # pages whose "prints" blocks must match what their code prints (the tutorials' numbers)
 TUTORIALS = [p for p in sorted(DOCS.glob("tutorials/*.md")) if p.name != "index.md"]
-CHECKED = [ROOT / "README.md", DOCS / "getting-started.md", *TUTORIALS]
+CHECKED = [ROOT / "README.md", DOCS / "getting-started.md", DOCS / "limitations.md", *TUTORIALS]
 # a block right after this marker is shown, not run (a timing script: tests never time)
 SKIP = "<!-- docs-test: skip"
 CODE_BLOCK = re.compile(r"(<!-- docs-test: skip[^\n]*-->\n)?```python\n(.*?)```", re.S)
