@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from stochad.arrays import TripleArray
+from stochad.arrays.sampling import sample_categorical as sample_categorical_array
+from stochad.arrays.triple_array import as_triple_array
 from stochad.core.context import current_evaluation
-from stochad.core.primitives import dispatch_target
+from stochad.core.primitives import dispatch_target, is_carrier
 from stochad.distributions import DISTRIBUTIONS, DiscreteRule
 from stochad.distributions.bernoulli import BERNOULLI
 from stochad.distributions.binomial import BINOMIAL
@@ -16,7 +18,9 @@ from stochad.distributions.geometric import GEOMETRIC
 from stochad.distributions.negative_binomial import NEGATIVE_BINOMIAL
 from stochad.distributions.poisson import POISSON
 from stochad.forward.sampling import sample_categorical, sample_scalar
-from stochad.kernels.sampling import sample_plain_array
+from stochad.forward.triple import Triple
+from stochad.kernels.sampling import sample_plain_array, sample_plain_categorical
+from stochad.rules.structural import stack
 
 __all__ = [
     "sample", "bernoulli", "binomial", "geometric", "negative_binomial", "poisson",
@@ -97,7 +101,7 @@ def sample(distribution, *params, size=None):
             f"{rule.name} takes {len(rule.params)} parameter(s) {rule.params}, got {len(params)}"
         )
     if rule is CATEGORICAL:
-        return categorical(*params)
+        return categorical(*params, size=size)
     return _draw(rule, *params, size=size)
 
 
@@ -317,7 +321,7 @@ def poisson(lam, size=None):
     return _draw(POISSON, lam, size=size)
 
 
-def categorical(probs):
+def categorical(probs, size=None):
     """An index ``i`` in ``0..k−1`` drawn with probability ``probs[i]``.
 
     Combine with :func:`stochad.take` to pick a value by the random index. Under
@@ -327,16 +331,27 @@ def categorical(probs):
     ``−R/π_i``, ``R = Σ_{j≤i} δπ_j < 0``), both as perturbations of one event. The
     smoothed derivative is that of the mean index.
 
+    Array form: an array ``probs`` (ndarray or triple array) holds the probabilities
+    along its last axis, one categorical per element of ``probs.shape[:-1]``; a list or
+    tuple whose entries are arrays holds one category's probabilities per entry (they
+    broadcast together), so scalar code such as ``categorical([1 - up, up])`` runs on
+    arrays of lanes unchanged. Each array draw is the scalar draw of its row (same
+    uniform, same index); with triples each element carries one perturbation (its own
+    jumps and its probabilities' events pruned to one).
+
     Parameters
     ----------
-    probs : sequence of float, Triple or Tracer
-        ``k >= 1`` probabilities in [0, 1] that sum to 1 (to rounding); a 1-d triple
-        array is iterated element by element.
+    probs : sequence of float, Triple or Tracer; or array-like or TripleArray
+        ``k >= 1`` probabilities in [0, 1] that sum to 1 (to rounding), along the last
+        axis for an array.
+    size : None, int or tuple of int
+        an array of draws of this shape (``probs.shape[:-1]`` must broadcast to it).
 
     Returns
     -------
-    int, Triple or Tracer
-        the index: an ``int`` outside a derivative.
+    int, ndarray, Triple, TripleArray or Tracer
+        the index: an ``int`` outside a derivative for scalar probabilities, a float64
+        array of the batch shape for the array form.
 
     Raises
     ------
@@ -352,7 +367,7 @@ def categorical(probs):
 
     Examples
     --------
-    >>> import stochad
+    >>> import numpy as np, stochad
     >>> stochad.stochastic_triple(lambda p: stochad.categorical([1 - p, p / 2, p / 2]), 0.4,
     ...                           rng=2)
     Triple(1 + 0.0ε [2 with weight 2.5ε])
@@ -360,12 +375,53 @@ def categorical(probs):
     >>> r = stochad.expected_derivative(f, 0.4, 4000, rng=0)
     >>> abs(r.mean - 1.5) < 5 * r.stderr
     True
+    >>> g = lambda p: stochad.categorical([1 - p, p / 2, p / 2], size=4000)   # 4000 lanes
+    >>> est = stochad.derivative_estimate(g, 0.4, rng=0)
+    >>> bool(abs(est.mean() - 1.5) < 5 * est.std() / np.sqrt(est.size))
+    True
     """
-    probs = list(probs)
-    target = dispatch_target(probs)
-    if target is not None and hasattr(type(target), "__stochad_sample__"):
-        return type(target).__stochad_sample__(CATEGORICAL, probs, None, target.evaluation)
-    return sample_categorical(_evaluation_of(probs), probs)
+    entries = None
+    if not (isinstance(probs, np.ndarray) or is_carrier(probs)):
+        try:
+            entries = list(probs)
+        except TypeError:
+            raise TypeError(
+                "probs must be a sequence of probabilities or an array of them along its "
+                f"last axis, got {type(probs).__name__}"
+            ) from None
+    if entries is not None and size is None and all(np.ndim(_primal_of(q)) == 0 for q in entries):
+        target = dispatch_target(entries)
+        if target is not None and hasattr(type(target), "__stochad_sample__"):
+            return type(target).__stochad_sample__(CATEGORICAL, entries, None, target.evaluation)
+        return sample_categorical(_evaluation_of(entries), entries)
+    return _categorical_array(probs, entries, size)
+
+
+def _primal_of(x):
+    return x.value if is_carrier(x) else x
+
+
+def _categorical_array(probs, entries, size):
+    """The array form: stack list entries along a last axis, then draw by carrier."""
+    if entries is None and np.ndim(_primal_of(probs)) == 0:
+        raise TypeError("probs must be a sequence or an array of probabilities, got a scalar")
+    carriers = entries if entries is not None else [probs]
+    target = dispatch_target(carriers)
+    evaluation = current_evaluation() if target is None else target.evaluation
+    if target is not None and not isinstance(target, (TripleArray, Triple)):
+        # a tracer (reverse mode): one parameter per category, as the scalar rule has
+        if entries is None:
+            entries = [probs[..., j] for j in range(np.shape(_primal_of(probs))[-1])]
+        return type(target).__stochad_sample__(CATEGORICAL, entries, size, evaluation)
+    if entries is not None:
+        if len(entries) == 0:
+            raise ValueError("probs must hold at least one probability, got an empty sequence")
+        shape = np.broadcast_shapes(*[np.shape(_primal_of(q)) for q in entries])
+        ones = np.ones(shape)
+        probs = stack([q * ones for q in entries], axis=-1)
+    if target is None:
+        return sample_plain_categorical(evaluation, np.asarray(probs, dtype=np.float64), size)
+    return sample_categorical_array(as_triple_array(probs, evaluation), size, evaluation)
 
 
 def normal(loc=0.0, scale=1.0, size=None):

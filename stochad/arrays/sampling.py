@@ -11,13 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 from stochad.arrays import buffers
-from stochad.arrays.propagation import merge_operands, own_operands
+from stochad.arrays.propagation import merge_operands, moving_ids, own_operands
 from stochad.arrays.triple_array import TripleArray, register_rules, require_array_backend
+from stochad.distributions.categorical import check_array as check_categorical
 from stochad.distributions.vectorized import check_array_params, draw_shape, flat_params
 from stochad.kernels.rules import require_array_kernel
-from stochad.kernels.sampling import couple, draw_values, draw_with_jumps
+from stochad.kernels.sampling import (
+    categorical_jumps,
+    categorical_rows,
+    categorical_values,
+    couple,
+    draw_values,
+    draw_with_jumps,
+)
 
-__all__ = ["sample"]
+__all__ = ["sample", "sample_categorical"]
 
 _CHUNK = 1 << 16
 
@@ -93,20 +101,105 @@ def _couple(rule, ops, values, shape, x, a, b, alternate, event, ev):
     check_array_params(
         rule, worlds, shape, where=live.reshape(shape), world="an alternate world of "
     )
-    alt_a, alt_b = flat_params(worlds, shape)
+    moved = None
+    if rule.coupled is not None:
+        # the kernel couples with the counts at their primal values; rule.coupled_array
+        # then adds or removes trials where a count moves (binomial with a random n)
+        counts = [kind == "count" for kind in rule.kinds]
+        moved = np.zeros(x.size, dtype=bool)
+        for v, w, count in zip(values, worlds, counts, strict=True):
+            if count:
+                moved |= flat_params([w], shape)[0] != flat_params([v], shape)[0]
+        kernel_worlds = [v if c else w for v, w, c in zip(values, worlds, counts, strict=True)]
+    alt_a, alt_b = flat_params(worlds if moved is None else kernel_worlds, shape)
     aux = ev.streams.aux
     coupling = aux.random(int(np.count_nonzero(live)))
     choices = aux.random(int(np.count_nonzero(live & (event >= 0))))
     weights = ev.events.weights
     couple(rule, x, a, b, alt_a, alt_b, carried, weights, coupling, choices, alternate, event)
-    if rule.coupled is not None:
-        # a rule with its own coupling (binomial with a random count): per element
-        for k in np.flatnonzero((event == carried) & live):
-            params = tuple(p[k] for p in (a, b))[: len(rule.params)]
-            alt_params = tuple(p[k] for p in (alt_a, alt_b))[: len(rule.params)]
-            if alt_params != params:
-                alt_params = rule.check(*alt_params)
-                alternate[k] = rule.alternate(x[k], rule.check(*params), alt_params, ev.streams.aux)
+    if moved is not None:
+        k = np.flatnonzero((event == carried) & live & moved)
+        if k.size:
+            world = flat_params(worlds, shape)
+            params = tuple(q[k] for q in (a, b))[: len(rule.params)]
+            alt_params = tuple(q[k] for q in world)[: len(rule.params)]
+            alternate[k] = rule.coupled_array(alternate[k], params, alt_params, aux)
 
 
 register_rules(sample=sample)
+
+
+def sample_categorical(probs: TripleArray, size, evaluation) -> TripleArray:
+    """Categorical draws with probabilities along the last axis of the triple array ``probs``.
+
+    The primal stream gives one ``random(shape)`` call (as plain draws). Per row of
+    probabilities, the events the entries carry are pruned to one (the row's world); each
+    draw then holds its own jumps, pruned to one, merged with that carried event
+    (:func:`stochad.kernels.sampling.categorical_jumps`). Without perturbations (smoothed)
+    the draw's tangent is the derivative of the mean index, ``Σ_j j·δπ_j``, for both
+    strategies (the categorical has no single parameter to symmetrize).
+    """
+    ev = evaluation
+    backend = ev.backend
+    require_array_backend(backend)
+    values = check_categorical(probs.value)
+    batch, k = values.shape[:-1], values.shape[-1]
+    shape = draw_shape([batch], size)
+    n = int(np.prod(shape))
+    r = ev.streams.primal.random(n)
+    rows = categorical_rows(values, shape)
+    if not backend.carries_perturbations:
+        x = np.empty(n)
+        categorical_values(r, rows, x)
+        delta = None
+        if probs._delta is not None:
+            mean_index = np.broadcast_to(probs._delta, values.shape) @ np.arange(k, dtype=float)
+            delta = np.broadcast_to(mean_index, shape)
+        return TripleArray(x.reshape(shape), delta, None, None, ev)
+    tangents = np.zeros(values.shape) if probs._delta is None else probs._delta
+    tangents = categorical_rows(np.broadcast_to(tangents, values.shape), shape)
+    carried, worlds = _carried_row_events(probs, values, ev)
+    if carried is not None:
+        check_categorical(worlds, where=carried >= 0, world="in an alternate world of ")
+        worlds = categorical_rows(worlds, shape)
+        carried = categorical_rows(carried[..., None], shape)[:, 0]
+    else:
+        worlds, carried = rows, np.full(rows.shape[0], -1, dtype=np.int64)
+    x, alternate, event = buffers.empty(n), buffers.empty(n), buffers.empty(n, np.int64)
+    table = ev.events
+    first = table.reserve(n)
+    aux = ev.streams.aux
+    uniforms = aux.random(n)
+    live = int(np.count_nonzero(carried >= 0)) * (n if carried.shape[0] == 1 else 1)
+    coupling = aux.random(live)
+    used = categorical_jumps(
+        r, rows, tangents, worlds, carried, table.weights, first, uniforms, coupling,
+        x, alternate, event,
+    )  # fmt: skip
+    table.count = first + used
+    if used == 0 and not np.any(carried >= 0):
+        out = TripleArray(x.reshape(shape), None, None, None, ev)
+    else:
+        out = TripleArray(x.reshape(shape), None, alternate.reshape(shape), event.reshape(shape), ev)
+    # one draw from a 1-d triple array of probabilities is a scalar triple, as numpy gives
+    # a scalar (the scalar form's result for the same probabilities)
+    return out.to_triple() if out.ndim == 0 else out
+
+
+def _carried_row_events(probs: TripleArray, values, ev):
+    """Prune the events of each row of probabilities to one: ``(ids, worlds)``.
+
+    ``ids`` has the batch shape (``-1`` where a row carries none), ``worlds`` the row's
+    probabilities in the survivor's world; ``(None, None)`` without any event.
+    """
+    if probs.event is None:
+        return None, None
+    k = values.shape[-1]
+    moving = np.broadcast_to(moving_ids(probs), values.shape)
+    if not np.any(moving >= 0):
+        return None, None
+    chosen = ev.backend.merge_rows(ev, np.ascontiguousarray(moving).reshape(-1, k))
+    chosen = chosen.reshape(values.shape[:-1])
+    alternate = np.broadcast_to(probs.alternate_, values.shape)
+    worlds = np.where(moving == chosen[..., None], alternate, values)
+    return chosen, worlds

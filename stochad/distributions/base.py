@@ -132,6 +132,12 @@ class DiscreteRule:
     """Special coupling ``coupled(x, params, alt_params, aux_rng)``; default inverse CDF."""
     score: Callable[..., tuple] | None = None
     """``score(x, *params)``: ``∂ log P(X = x) / ∂θ`` for each parameter (score function)."""
+    coupled_array: Callable | None = None
+    """The array form of ``coupled``: ``coupled_array(y, params, alt_params, aux_rng)``,
+    vectorized over the elements whose ``count`` parameters move; ``y`` holds their
+    alternates coupled by the inverse CDF with the counts at their primal values (the
+    kernels' part), the result the final alternates. Required with ``coupled`` for array
+    draws."""
     jumps: Callable | None = None
     """``jumps(x, params, tangents)``: every own jump at once, for a rule whose jumps need
     all tangents together (the categorical); ``None`` uses ``jump``."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from stochad.distributions.base import (
     MAX_COUNT,
     DiscreteRule,
@@ -112,6 +114,27 @@ def coupled(rule, x, params, alt_params, aux_rng):
     return y
 
 
+def coupled_array(y, params, alt_params, aux_rng):
+    """:func:`coupled` on arrays: ``y`` is already coupled in ``p`` at the primal ``n``.
+
+    numpy's vectorized binomial and hypergeometric samplers add the extra trials' successes
+    or remove the dropped trials' share of them, element by element in one call each.
+    """
+    n, _ = params
+    alt_n, alt_p = alt_params
+    out = np.array(y, dtype=np.float64)
+    more = alt_n > n
+    if more.any():
+        out[more] += aux_rng.binomial((alt_n - n)[more].astype(np.int64), alt_p[more])
+    fewer = alt_n < n
+    if fewer.any():
+        kept = y[fewer].astype(np.int64)
+        total = n[fewer].astype(np.int64)
+        dropped = (n - alt_n)[fewer].astype(np.int64)
+        out[fewer] -= aux_rng.hypergeometric(kept, total - kept, dropped)
+    return out
+
+
 def score(x, n, p):
     successes = x / p if x > 0 else 0.0
     failures = (n - x) / (1.0 - p) if x < n else 0.0
@@ -121,6 +144,7 @@ def score(x, n, p):
 BINOMIAL = register_distribution(
     DiscreteRule(
         "binomial", ("n", "p"), check, inverse_cdf, cdf, jump, mean_partials, differentiable=1,
-        kinds=("count", "probability"), coupled=coupled, score=score, array_kernel=True,
+        kinds=("count", "probability"), coupled=coupled, coupled_array=coupled_array,
+        score=score, array_kernel=True,
     )
 )  # fmt: skip

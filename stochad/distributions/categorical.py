@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from stochad.distributions.base import DiscreteRule, register_distribution
 from stochad.errors import check_probability
 
-__all__ = ["CATEGORICAL", "check", "inverse_cdf", "cdf", "jumps"]
+__all__ = ["CATEGORICAL", "check", "check_array", "inverse_cdf", "cdf", "jumps"]
 
 _SUM_TOLERANCE = 1e-9
 
@@ -20,6 +22,40 @@ def check(probs) -> list[float]:
     if abs(total - 1.0) > _SUM_TOLERANCE * len(values):
         raise ValueError(f"probs must sum to 1, got sum(probs)={total!r}")
     return values
+
+
+def check_array(probs, where=None, world: str = "") -> np.ndarray:
+    """Probabilities along the last axis: each in [0, 1], each row summing to 1.
+
+    ``where`` (the batch shape) limits the check to some rows (an alternate world's live
+    rows); ``world`` prefixes the message. Returns ``probs`` as float64.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim == 0 or probs.shape[-1] == 0:
+        raise ValueError(
+            "probs must hold at least one probability along its last axis, got shape "
+            f"{probs.shape}"
+        )
+    k = probs.shape[-1]
+    bad_entry = ~((probs >= 0.0) & (probs <= 1.0))
+    bad_sum = np.abs(probs.sum(axis=-1) - 1.0) > _SUM_TOLERANCE * k
+    if where is not None:
+        bad_entry &= np.asarray(where)[..., None]
+        bad_sum &= np.asarray(where)
+    if bad_entry.any():
+        index = tuple(int(i) for i in np.argwhere(bad_entry)[0])
+        raise ValueError(
+            f"{world}categorical: probs must be in [0, 1], got probs[{', '.join(map(str, index))}]"
+            f"={float(probs[index])!r}"
+        )
+    if bad_sum.any():
+        index = tuple(int(i) for i in np.argwhere(bad_sum)[0])
+        label = f"probs[{', '.join(map(str, index))}, :]" if index else "probs"
+        raise ValueError(
+            f"{world}categorical: probs must sum to 1 along the last axis, got sum({label})="
+            f"{float(probs[index].sum())!r}"
+        )
+    return probs
 
 
 def cdf(k, probs) -> float:

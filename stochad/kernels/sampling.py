@@ -10,7 +10,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from numba.extending import register_jitable
 
+from stochad.distributions.categorical import CATEGORICAL
+from stochad.distributions.categorical import check_array as check_categorical
 from stochad.distributions.vectorized import (
     check_array_params,
     draw_shape,
@@ -23,7 +26,8 @@ from stochad.kernels.rules import fingerprint, rule_functions
 
 __all__ = [
     "draw_values", "draw_with_jumps", "couple", "smoothed_tangent", "kernels_for",
-    "sample_plain_array",
+    "sample_plain_array", "categorical_values", "categorical_jumps", "sample_plain_categorical",
+    "categorical_rows",
 ]  # fmt: skip
 
 
@@ -139,6 +143,7 @@ def _specialize(rule) -> SimpleNamespace:
 
 
 _KERNELS: dict[str, SimpleNamespace] = {}
+_BELOW_ONE = 1.0 - 2.0**-53
 
 
 def kernels_for(rule) -> SimpleNamespace:
@@ -193,6 +198,9 @@ def sample_plain_array(rule, evaluation, params, size) -> np.ndarray:
     (2, 3)
     """
     params = [np.asarray(q, dtype=np.float64) for q in params]
+    if rule is CATEGORICAL:  # its parameters are the k probabilities
+        probs = np.stack(np.broadcast_arrays(*params), axis=-1)
+        return sample_plain_categorical(evaluation, probs, size)
     shape = draw_shape([q.shape for q in params], size)
     check_array_params(rule, params, shape)
     r = evaluation.streams.primal.random(shape)
@@ -200,3 +208,164 @@ def sample_plain_array(rule, evaluation, params, size) -> np.ndarray:
         return inverse_cdf_array(rule, 1.0 - r, params)
     a, b = flat_params(params, shape)
     return draw_values(rule, r.reshape(-1), a, b, np.empty(r.size)).reshape(shape)
+
+
+# -- the categorical: probabilities along a last axis ------------------------------------
+# Its probabilities are k parameters, so it has kernels of its own instead of the
+# two-parameter ones above. ``probs`` (and ``tangents``, ``worlds``) are 2-d, one row per
+# draw or a single row shared by every draw; the row loops are the scalar rule's own
+# (stochad.distributions.categorical), in the same order, so a draw is the scalar draw.
+
+
+@kernel
+def categorical_values(r, probs, out):
+    """Primal draws ``F⁻¹(1 − r)``: the smallest index whose running sum reaches ``1 − r``."""
+    shared = probs.shape[0] == 1
+    for row in range(r.shape[0]):
+        out[row] = _categorical_inverse_cdf(1.0 - r[row], probs, 0 if shared else row)
+
+
+@register_jitable
+def _categorical_inverse_cdf(u, probs, row):
+    total = 0.0
+    last_positive = 0
+    for j in range(probs.shape[1]):
+        q = probs[row, j]
+        if q > 0.0:
+            last_positive = j
+            total += q
+            if total >= u:
+                return j
+    return last_positive
+
+
+@register_jitable
+def _categorical_slice(x, probs, row):
+    """``(F(x − 1), F(x)]``: the primal draw's slice of the unit interval."""
+    low = 0.0
+    for j in range(x):
+        low += probs[row, j]
+    return low, min(low + probs[row, x], 1.0)
+
+
+@register_jitable
+def _boundary_jumps(i, probs, tangents, row, rate, step, pick):
+    """Walk away from ``i`` as the scalar rule's ``_boundary_jumps`` does.
+
+    Returns the boundary's total jump weight and the target whose weight interval holds
+    ``pick`` (the last target if rounding put ``pick`` past the end), where that interval
+    starts and its width.
+    """
+    total = 0.0
+    target = -1
+    start = width = 0.0
+    found = False
+    j = i + step
+    while rate > 0.0 and 0 <= j < probs.shape[1]:
+        share = rate if probs[row, j] > 0.0 else min(rate, max(tangents[row, j], 0.0))
+        if share > 0.0:
+            w = share / probs[row, i]
+            if not found:
+                target, start, width = j, total, w
+                found = pick < total + w
+            total += w
+        rate -= share
+        j += step
+    return total, target, start, width
+
+
+@kernel
+def categorical_jumps(
+    r, probs, tangents, worlds, carried, weights, first_id, uniforms, coupling, out, alt, ev
+):
+    """Draws, their own jumps (pruned to one) and the carried events' coupled alternates.
+
+    ``probs``, ``tangents``, ``worlds`` and ``carried`` have one row per draw or a single
+    row shared by all. The own jumps of a draw (docs/theory.md §2: the lower boundary up,
+    the upper one down) are pruned to one with probability ``w_j/Σw`` and weight ``Σw``,
+    as the pruned backend merges a scalar draw's fresh events; ``uniforms`` holds one
+    uniform per draw for that, rescaled on the branch taken for the merge with the
+    carried event (``carried``: ``-1`` for none; ``worlds``: the probabilities in its
+    world; its alternate is ``F⁻¹_{π'}(V)`` with ``V`` uniform on the draw's slice, from
+    ``coupling``: one per draw with a carried id). Returns the number of new event ids.
+    """
+    shared = probs.shape[0] == 1
+    next_id = first_id
+    used_coupling = 0
+    for k in range(r.shape[0]):
+        row = 0 if shared else k
+        x = _categorical_inverse_cdf(1.0 - r[k], probs, row)
+        out[k] = x
+        alt[k] = x
+        ev[k] = -1
+        lower = 0.0
+        for j in range(x):
+            lower += tangents[row, j]
+        upper = lower + tangents[row, x]
+        down = _boundary_jumps(x, probs, tangents, row, lower, -1, 0.0)[0]
+        up = _boundary_jumps(x, probs, tangents, row, -upper, 1, 0.0)[0]
+        total = down + up
+        u = uniforms[k]
+        own = -1
+        if total > 0.0:
+            threshold = u * total
+            if threshold < down:
+                _, y, start, width = _boundary_jumps(x, probs, tangents, row, lower, -1, threshold)
+            else:
+                threshold -= down
+                _, y, start, width = _boundary_jumps(x, probs, tangents, row, -upper, 1, threshold)
+            # a fresh uniform on the branch taken, for the merge with the carried event
+            u = min(max(threshold - start, 0.0) / width, _BELOW_ONE)
+            own = next_id
+            next_id += 1
+            weights[own] = total
+            alt[k] = y
+            ev[k] = own
+        e = carried[row]
+        if e < 0:
+            continue
+        v = coupling[used_coupling]
+        used_coupling += 1
+        if weights[e] == 0.0:
+            continue
+        if own >= 0:
+            keep, u = merge(e, own, weights, u)
+            if keep == own:
+                continue
+        low, high = _categorical_slice(x, probs, row)
+        alt[k] = _categorical_inverse_cdf(high - (high - low) * v, worlds, row)
+        ev[k] = e
+    return next_id - first_id
+
+
+def sample_plain_categorical(evaluation, probs, size) -> np.ndarray:
+    """Plain categorical draws for probabilities along the last axis of ``probs``.
+
+    One ``primal.random(shape)`` call, ``shape`` the broadcast of ``probs.shape[:-1]`` and
+    ``size``; each draw is the scalar rule's ``F⁻¹(1 − r)`` on its row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochad.core.context import Evaluation
+    >>> from stochad.core.random import RandomStreams
+    >>> ev = Evaluation(RandomStreams.from_rng(0))
+    >>> sample_plain_categorical(ev, np.array([0.0, 1.0]), (2, 3)).tolist()
+    [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    """
+    probs = check_categorical(probs)
+    shape = draw_shape([probs.shape[:-1]], size)
+    r = evaluation.streams.primal.random(shape)
+    rows = categorical_rows(probs, shape)
+    out = np.empty(r.size)
+    categorical_values(r.reshape(-1), rows, out)
+    return out.reshape(shape)
+
+
+def categorical_rows(a, shape) -> np.ndarray:
+    """``a`` (batch shape + ``(k,)``) as 2-d rows for the kernels: one shared row when the
+    batch shape is empty (no copy per draw), else one row per element of ``shape``."""
+    k = a.shape[-1]
+    if a.ndim == 1:
+        return np.ascontiguousarray(a).reshape(1, k)
+    return np.ascontiguousarray(np.broadcast_to(a, tuple(shape) + (k,))).reshape(-1, k)
