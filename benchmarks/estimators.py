@@ -1,7 +1,10 @@
 """The estimators the suite compares, each with what its expectation is known to be.
 
 Every estimator turns a :class:`~benchmarks.programs.Program` into a sampler
-``sample(rng) -> float`` (one derivative estimate from a numpy Generator) and states the exact
+``sample(rng)``: one derivative estimate from a numpy Generator (a float), or, on a batched
+program (``program.batch > 1``, the SNN programs), a vector of ``batch`` independent
+estimates, one per row. A program may replace an estimator's sampler (``program.samplers``)
+or say why it does not apply (``program.skip``). Each estimator states the exact
 expectation of one sample where it is known: the derivative for the unbiased ones, the central
 difference of the exact mean for finite differences (bias ``O(h²)``), the program's closed-form
 smoothed mean for the smoothed ones (``None`` where the program has none).
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 import stochad
 from stochad.backends import SmoothedBackend
@@ -46,12 +51,17 @@ class Estimator:
     expectation: Callable
     note: str = ""
 
+    def sampler(self, program, baseline: float) -> Callable:
+        """``sample(rng)`` for ``program``: its own replacement if it has one, else generic."""
+        make = program.samplers.get(self.name, self.make)
+        return make(program, baseline)
+
 
 def _triple(backend):
     def make(program, baseline):
         def sample(rng):
-            return float(stochad.derivative_estimate(program.f, program.p, backend=backend,
-                                                     rng=rng))
+            out = stochad.derivative_estimate(program.f, program.p, backend=backend, rng=rng)
+            return float(out) if program.batch == 1 else np.asarray(out, dtype=np.float64)
 
         return sample
 
@@ -72,11 +82,32 @@ def _score(with_baseline):
 
 def _finite_difference(common):
     def make(program, baseline):
+        if program.batch > 1:
+            return lambda rng: _rows_finite_difference(program, rng, common)
         return lambda rng: finite_difference_estimate(
             program.f, program.p, h=program.fd_step, rng=rng, common_random_numbers=common
         )
 
     return make
+
+
+def _rows_finite_difference(program, rng, common: bool) -> np.ndarray:
+    """``finite_difference_estimate`` row by row for a batched program (the library's one
+    takes a scalar output): the same child generator state on both sides (common random
+    numbers) or one generator running on."""
+    h = program.fd_step
+    if not common:
+        with stochad.using_rng(rng):
+            upper = np.asarray(program.f(program.p + h), dtype=np.float64)
+            return (upper - np.asarray(program.f(program.p - h), dtype=np.float64)) / (2 * h)
+    child = rng.spawn(1)[0]
+    state = child.bit_generator.state
+    with stochad.using_rng(child):
+        upper = np.asarray(program.f(program.p + h), dtype=np.float64)
+    child.bit_generator.state = state
+    with stochad.using_rng(child):
+        lower = np.asarray(program.f(program.p - h), dtype=np.float64)
+    return (upper - lower) / (2 * h)
 
 
 def _exact(program):

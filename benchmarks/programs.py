@@ -11,7 +11,10 @@ whose bias is then known exactly.
 Exact values come from closed forms, sums over a distribution's support (single draws), or
 dynamic programming over positions (the state-dependent random walk).
 
-This module imports only stochad, numpy and scipy, so a test can load it by path.
+The small stochastic spiking networks (``stochad.snn``) are defined in
+``benchmarks/snn_programs.py`` and listed here after the others.
+
+This module imports only stochad, numpy, scipy and ``benchmarks.snn_programs``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from scipy import stats
 from scipy.special import expit
 
 import stochad
+from benchmarks import snn_programs
 
 __all__ = ["Program", "PROGRAMS", "QUICK", "get", "walk_distribution", "random_walk"]
 
@@ -56,6 +60,14 @@ class Program:
         how many discrete draws one run makes (on the longest path).
     note : str
         how the exact values were obtained, and what to expect of the estimators.
+    batch : int
+        how many independent samples one run gives: ``f(p)`` returns a vector of ``batch``
+        per-row values (the SNN programs), or one number (``batch = 1``).
+    samplers : dict
+        estimator name -> ``make(program, baseline)`` replacing that estimator's generic
+        sampler (the SNN programs' score function, which needs the network's spikes).
+    skip : dict
+        estimator name -> why that estimator does not run on this program.
     """
 
     name: str
@@ -68,6 +80,9 @@ class Program:
     fd_step: float = 0.05
     draws: int = 1
     note: str = ""
+    batch: int = 1
+    samplers: dict = field(default_factory=dict)
+    skip: dict = field(default_factory=dict)
 
     def fd_expectation(self, h: float | None = None) -> float:
         """The exact expectation of the central difference ``(f(p+h) − f(p−h))/2h``."""
@@ -488,11 +503,13 @@ PROGRAMS: dict[str, Program] = {
         ),
         _walk_program(10),
         _walk_program(50),
+        *[Program(**definition) for definition in snn_programs.definitions()],
     ]
 }
 """Every program, by name, in the order of the tables."""
 
-QUICK = ["bernoulli_sum", "two_layer", "binomial_sq", "categorical", "thinned_poisson", "walk10"]
+QUICK = ["bernoulli_sum", "two_layer", "binomial_sq", "categorical", "thinned_poisson", "walk10",
+         "snn_two_layer", "snn_lif10"]
 """The programs of ``--quick`` runs."""
 
 

@@ -55,6 +55,8 @@ def metadata(**settings) -> dict:
             "numba": numba.__version__,
         },
         "commit": _git_commit(),
+        "threads": {name: os.environ.get(name) for name in
+                    ("OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS", "TORCH_NUM_THREADS")},
         "settings": settings,
     }
 

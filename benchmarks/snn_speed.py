@@ -18,7 +18,16 @@ update. Printed per case, all measured in this process and interleaved:
 * the step's absolute time, to compare with the issue's torch numbers (2 threads: snntorch
   246 ms and plain PyTorch 99 ms for (a); 294 ms and 144 ms for (b)).
 
-torch/snntorch comparisons run only when both are installed (otherwise a message says so).
+torch/snntorch comparisons (:func:`compare_torch`) run only when both are installed
+(otherwise a message says so): the same shapes with deterministic spikes, built as
+``LIF(detach_reset=True, spike=Heaviside(surrogates.from_library("snntorch",
+"fast_sigmoid", 25)))`` so that snntorch's ``Synaptic`` neuron computes exactly stochad's
+recursion (``benchmarks/torch_snn.py``). Before timing, the loss and every gradient of both
+torch versions are checked in float64 against ``method="surrogate"`` (plain PyTorch to
+1e-9, snntorch to 1e-6: it casts spikes to float32). Torch steps are then timed in
+float32 (stochad computes in float64) with ``torch.set_num_threads(1)`` unless
+``TORCH_NUM_THREADS`` is set: with 2 intra-op threads on this shared 2-core machine, a
+plain PyTorch step of (a) took 3.4 s instead of 0.2 s.
 
 Threads: numpy's OpenBLAS runs single-threaded here (``OPENBLAS_NUM_THREADS=1`` unless set);
 the kernels parallelize batch rows on numba's threads. With two OpenBLAS threads
@@ -37,10 +46,14 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import importlib.util  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+if __package__ in (None, ""):  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import stochad  # noqa: E402
 from stochad import snn, surrogates  # noqa: E402
@@ -157,6 +170,70 @@ def measure(make, stochastic: bool, repeats: int, smoothed_repeats: int):
     return title, t, rate
 
 
+def comparison_case(which: str, rng, quick: bool = False):
+    """Shape (a) or (b) with the snntorch-equivalent deterministic LIF (module docstring).
+
+    ``quick``: (a) 50-50-50, T = 50; (b) 100-64r-10, T = 50, batch 8."""
+    from benchmarks.torch_snn import SLOPE
+
+    spike = snn.Heaviside(surrogates.from_library("snntorch", "fast_sigmoid", SLOPE))
+    if which == "a":
+        n, steps = (50, 50) if quick else (200, 198)
+        net = snn.Network(n, [snn.LIF(n, spike=spike, detach_reset=True),
+                              snn.LIF(n, spike=spike, detach_reset=True)])
+        params = net.init_params(rng=rng, scale=3.0)
+        inputs = (rng.random((1, steps, n)) < RATE) * 1.0
+        target = (rng.random((1, steps, n)) < RATE) * 1.0
+        return f"(a) {n}-{n}-{n}, T={steps}, batch 1", net, params, inputs, spike_mse, (target,)
+    n_in, hidden, classes, steps, batch = (100, 64, 10, 50, 8) if quick else (700, 256, 20,
+                                                                             100, 64)
+    net = snn.Network(n_in, [snn.LIF(hidden, recurrent=True, spike=spike, detach_reset=True),
+                             snn.Readout(classes)])
+    params = net.init_params(rng=rng, scale=3.0)
+    inputs = (rng.random((batch, steps, n_in)) < RATE) * 1.0
+    labels = rng.integers(0, classes, batch)
+    return (f"(b) {n_in}-{hidden}r-{classes}, T={steps}, batch {batch}", net, params, inputs,
+            max_over_time_cross_entropy, (labels,))
+
+
+def compare_torch(which: str, repeats: int, quick: bool = False) -> dict:
+    """Training steps of stochad (``"surrogate"``), plain PyTorch and snntorch, interleaved
+    with the numpy forward pass, after checking that all three compute the same gradient.
+
+    Returns ``{"title", "equivalence": {kind: relative difference, "spikes": n},
+    "seconds": {name: [per-repeat seconds]}, "torch_threads"}``.
+    """
+    import torch
+
+    from benchmarks import torch_snn
+
+    torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
+    rng = np.random.default_rng(0)
+    title, net, params, inputs, loss, args = comparison_case(which, rng, quick)
+    equivalence = torch_snn.check_equivalence(net, params, inputs, loss, args)
+    x = torch.tensor(inputs, dtype=torch.float32)
+    models = {"plain PyTorch": torch_snn.TorchNetwork(net, params),
+              "snntorch": torch_snn.SnnTorchNetwork(net, params)}
+    step_params = {k: v.copy() for k, v in params.items()}
+    calls = {
+        "numpy forward": lambda: numpy_forward(net, params, inputs, rng),
+        "stochad surrogate step": lambda: train_step("surrogate", net, step_params, inputs,
+                                                     loss, args, rng),
+        **{f"{name} step": (lambda m=m: torch_snn.train_step(m, x, loss.__name__, args))
+           for name, m in models.items()},
+    }
+    for call in calls.values():  # compile / load caches, warm up torch
+        call()
+    times = {name: [] for name in calls}
+    for _ in range(repeats):
+        for name, call in calls.items():
+            t = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - t)
+    return {"title": title, "equivalence": equivalence, "seconds": times,
+            "torch_threads": torch.get_num_threads()}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=15)
@@ -174,10 +251,24 @@ def main(argv=None) -> None:
                 f"smoothed step {1e3 * t['smoothed step']:.0f} ms = "
                 f"{t['smoothed step'] / t['surrogate step']:.1f}x surrogate"
             )
-    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("snntorch") is None:
-        print("torch/snntorch not installed: skipping the snntorch and plain PyTorch comparison")
-    else:  # pragma: no cover - not installed in CI
-        print("torch and snntorch are installed, but their comparison is not implemented here")
+    from benchmarks.torch_snn import missing
+
+    if missing():
+        print(missing())
+    else:  # not installed in CI
+        for which in ("a", "b"):
+            r = compare_torch(which, repeats, a.quick)
+            med = {k: float(np.median(v)) for k, v in r["seconds"].items()}
+            eq = r["equivalence"]
+            print(f"{r['title']}, deterministic, snntorch-equivalent LIF: same loss and "
+                  f"gradients (relative difference plain PyTorch {eq['torch']:.1g}, snntorch "
+                  f"{eq['snntorch']:.1g}; {eq['spikes']} spikes); step: stochad "
+                  f"{1e3 * med['stochad surrogate step']:.1f} ms, plain PyTorch "
+                  f"{1e3 * med['plain PyTorch step']:.1f} ms, snntorch "
+                  f"{1e3 * med['snntorch step']:.1f} ms (torch float32, "
+                  f"{r['torch_threads']} thread(s)): plain PyTorch / stochad "
+                  f"{med['plain PyTorch step'] / med['stochad surrogate step']:.1f}x, "
+                  f"snntorch / stochad {med['snntorch step'] / med['stochad surrogate step']:.1f}x")
     print(
         f"stochad {stochad.__version__}, numpy {np.__version__}, "
         f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}"

@@ -1,13 +1,11 @@
 """The benchmark suite: its exact values are right, its quick form runs, every script has --help.
 
-``tests/benchmarks`` is a package named ``benchmarks`` under pytest, which would shadow the
-suite's own package, so the suite runs in subprocesses from the repository root and the
-program table is loaded by path.
+The suite's package ``benchmarks`` is imported from the repository root (on ``sys.path``
+under pytest); the command line runs in subprocesses from there.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import math
@@ -20,6 +18,7 @@ import numpy as np
 import pytest
 
 import stochad
+from benchmarks import programs
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ["variance.py", "speed.py", "scaling.py", "plot.py", "batch_overhead.py",
@@ -27,21 +26,12 @@ SCRIPTS = ["variance.py", "speed.py", "scaling.py", "plot.py", "batch_overhead.p
 TINY = ["bernoulli_sum", "two_layer", "binomial_sq"]
 
 
-def _load_programs():
-    spec = importlib.util.spec_from_file_location("_bench_programs",
-                                                  ROOT / "benchmarks" / "programs.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-programs = _load_programs()
-
-
 def _python(*args, timeout=120):
+    # the repository root on the path: a script run by path sees only its own folder, and
+    # stochad may be importable here only from the working tree
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env=dict(os.environ), check=False)
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": path}, check=False)
 
 
 def enumerated_mean(f, p, n_draws, monkeypatch):
