@@ -63,16 +63,20 @@ def plot_variance(data: dict, path: Path) -> Path:
 
 
 def plot_speed(data: dict, path: Path) -> Path:
-    """Median ratio against the numpy baseline per row, with interquartile bars."""
+    """Median ratio against each row's baseline, with interquartile bars, log scale."""
     plt = _pyplot()
     rows = data["rows"]
-    fig, ax = plt.subplots(figsize=(5, 3))
+    fig, ax = plt.subplots(figsize=(7, 0.9 + 0.32 * len(rows)))
     med = [r["ratio"]["median"] for r in rows]
     err = [[m - r["ratio"]["q1"] for m, r in zip(med, rows, strict=True)],
            [r["ratio"]["q3"] - m for m, r in zip(med, rows, strict=True)]]
-    ax.bar([r["name"] for r in rows], med, yerr=err, capsize=4)
-    ax.set_ylabel("time / numpy primal")
-    ax.axhline(1.0, color="k", lw=0.5)
+    y = range(len(rows))
+    ax.barh(list(y), med, xerr=err, capsize=3)
+    ax.set_yticks(list(y), [r["name"] for r in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("time / the row's numpy baseline (median, IQR)")
+    ax.axvline(1.0, color="k", lw=0.5)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

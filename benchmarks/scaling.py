@@ -10,6 +10,15 @@ counted), and a least-squares fit of ``log cost = a + k·log size``; ``k`` is th
   every event, so its cost per step grows with the events alive);
 - ``width``: ``stochad.grad`` of a stochastic binary MLP of width ``W`` (batch 64, W → W → 10).
 
+Threads: the suite runs numpy's OpenBLAS on one thread (``benchmarks/__init__.py``; set
+``OPENBLAS_NUM_THREADS`` yourself to change it). With the default two threads the width
+sweep jumped 40× between widths 50 and 100 on this shared 2-core machine (1.0 ms → 48 ms,
+while 100 → 200 stayed at 48 ms): OpenBLAS hands the larger products (``64×W @ W×W``) to a
+second thread, and when another process holds the other core the product waits for it. A
+plain numpy product of that shape showed the same stall (median 16 ms instead of 15 µs), and
+with one thread the sweep is smooth (0.9, 1.1, 2.1 ms at widths 50, 100, 200): not a defect
+of reverse mode.
+
     python -m benchmarks run scaling [--quick]
     python benchmarks/scaling.py --help
 """

@@ -315,7 +315,7 @@ def markdown(results: list[dict], heads: list[dict], meta: dict) -> str:
 
 
 def run(*, programs, estimators=None, samples=5000, chunks=5, seed=20240613,
-        max_factor=20.0, max_seconds=60.0, out=None, label="variance", echo=print) -> dict:
+        max_factor=20.0, max_seconds=30.0, out=None, label="variance", echo=print) -> dict:
     """Run the variance suite; write ``<label>.json`` and ``<label>.md`` under ``out``."""
     from benchmarks import estimators as est
     from benchmarks import programs as progs
@@ -359,7 +359,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-factor", type=float, help="at most this many times the samples "
                         "for a biased estimator (default 20; --quick 5)")
     parser.add_argument("--max-seconds", type=float, help="at most this much extra time per "
-                        "biased estimator (default 60; --quick 3)")
+                        "biased estimator (default 30; --quick 3)")
     parser.add_argument("--seed", type=int, default=20240613, help="the seed of every Generator")
     parser.add_argument("--out", help="output folder (default benchmarks/results)")
 
@@ -381,7 +381,7 @@ def main_from_args(args) -> dict | None:
     return run(programs=names, estimators=estimators,
                samples=pick(args.samples, 5000, 400), chunks=5 if not args.quick else 4,
                seed=args.seed, max_factor=pick(args.max_factor, 20.0, 5.0),
-               max_seconds=pick(args.max_seconds, 60.0, 3.0), out=args.out,
+               max_seconds=pick(args.max_seconds, 30.0, 3.0), out=args.out,
                label="variance-quick" if args.quick else "variance")
 
 
