@@ -66,3 +66,24 @@ def test_api_page_names_every_public_name():
     api = (ROOT / "docs" / "api.md").read_text()
     missing = [name for name in stochad.__all__ if f"`{name}" not in api]
     assert not missing, f"docs/api.md does not document {missing}"
+
+
+def test_nav_hook_lists_examples_and_drops_missing_optional_pages(tmp_path):
+    import docs_hooks
+
+    (tmp_path / "examples").mkdir()
+    for name in ("examples/b.md", "examples/a.md", "examples/index.md", "index.md", "new.md"):
+        (tmp_path / name).write_text("# page\n")
+    nav = [
+        "index.md",
+        {"Examples": []},
+        {"Benchmarks": "benchmarks.md"},
+        {"Reference": [{"Overview": "api.md"}]},
+    ]
+    config = docs_hooks.on_config({"docs_dir": str(tmp_path), "nav": nav})
+    assert config["nav"] == [
+        "index.md",
+        {"Examples": ["examples/index.md", "examples/a.md", "examples/b.md"]},
+        {"Reference": [{"Overview": "api.md"}]},
+        {"More": ["new.md"]},
+    ]
