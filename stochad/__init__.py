@@ -47,6 +47,7 @@ from stochad.rules.elementwise import (
     tanh,
     where,
 )
+from stochad.rules.logpdf import gammaln, logpdf, pdf
 from stochad.rules.structural import (
     concatenate,
     dot,
@@ -64,6 +65,7 @@ from stochad.samplers import (
     categorical,
     exponential,
     geometric,
+    multivariate_normal,
     negative_binomial,
     normal,
     poisson,
@@ -84,5 +86,6 @@ __all__ = [
     "matmul", "dot", "reshape", "transpose", "concatenate", "stack", "negative_binomial",
     "sample", "distributions",
     "grad", "value_and_grad", "heaviside", "surrogates",
+    "logpdf", "pdf", "gammaln", "multivariate_normal",
     "score_function_estimate", "finite_difference_estimate",
 ]  # fmt: skip

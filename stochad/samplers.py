@@ -13,7 +13,11 @@ from stochad.distributions import DISTRIBUTIONS, DiscreteRule
 from stochad.distributions.bernoulli import BERNOULLI
 from stochad.distributions.binomial import BINOMIAL
 from stochad.distributions.categorical import CATEGORICAL
-from stochad.distributions.continuous import sample_exponential, sample_normal
+from stochad.distributions.continuous import (
+    sample_exponential,
+    sample_multivariate_normal,
+    sample_normal,
+)
 from stochad.distributions.geometric import GEOMETRIC
 from stochad.distributions.negative_binomial import NEGATIVE_BINOMIAL
 from stochad.distributions.poisson import POISSON
@@ -24,7 +28,7 @@ from stochad.rules.structural import stack
 
 __all__ = [
     "sample", "bernoulli", "binomial", "geometric", "negative_binomial", "poisson",
-    "categorical", "normal", "exponential",
+    "categorical", "normal", "exponential", "multivariate_normal",
 ]  # fmt: skip
 
 
@@ -497,3 +501,47 @@ def exponential(scale=1.0, size=None):
     True
     """
     return sample_exponential(_evaluation_of((scale,)), scale, size)
+
+
+def multivariate_normal(mean, cholesky, size=None):
+    """A multivariate normal draw ``mean + L·z``, reparameterized by a Cholesky factor.
+
+    ``z`` is a vector of ``d`` standard normals from the primal stream and ``L`` the
+    factor of the covariance ``Σ = L·Lᵀ``; the derivative is ``δmean + δL·z`` (no jumps),
+    and finite perturbations of ``mean``/``L`` map to ``mean' + L'·z`` (same ``z``).
+
+    Parameters
+    ----------
+    mean : array-like, TripleArray or Tracer
+        shape ``(d,)``, finite.
+    cholesky : array-like, TripleArray or Tracer
+        shape ``(d, d)``, finite (``numpy.linalg.cholesky(Σ)`` for a covariance ``Σ``).
+    size : None, int or tuple of int
+        draw this many vectors: the result has shape ``size + (d,)``.
+
+    Returns
+    -------
+    ndarray, TripleArray or Tracer
+        shape ``(d,)`` or ``size + (d,)``.
+
+    Raises
+    ------
+    ValueError
+        if ``mean`` is not 1-d, ``cholesky`` is not ``(d, d)``, or an entry is not finite.
+    TypeError
+        if an entry is not a real number.
+
+    Examples
+    --------
+    >>> import numpy as np, stochad
+    >>> L = np.linalg.cholesky(np.array([[1.0, 0.5], [0.5, 2.0]]))
+    >>> with stochad.using_rng(0):
+    ...     x = stochad.multivariate_normal(np.zeros(2), L, size=20000)
+    >>> bool(np.allclose(np.cov(x.T), [[1.0, 0.5], [0.5, 2.0]], atol=0.06))
+    True
+    >>> f = lambda m: stochad.sum(stochad.multivariate_normal(m * np.ones(2), L) ** 2)
+    >>> r = stochad.expected_derivative(f, 1.0, 2000, rng=0)   # d/dm (2m² + tr Σ) = 4m
+    >>> abs(r.mean - 4.0) < 5 * r.stderr
+    True
+    """
+    return sample_multivariate_normal(_evaluation_of((mean, cholesky)), mean, cholesky, size)

@@ -14,7 +14,7 @@ import numpy as np
 from stochad.core.primitives import is_carrier
 from stochad.distributions.vectorized import draw_shape
 
-__all__ = ["sample_normal", "sample_exponential"]
+__all__ = ["sample_normal", "sample_exponential", "sample_multivariate_normal"]
 
 
 def _primal(name: str, x) -> np.ndarray:
@@ -62,3 +62,27 @@ def sample_exponential(evaluation, scale, size=None):
     scale_value = _primal("scale", scale)
     _require("scale", scale_value, (scale_value >= 0) & np.isfinite(scale_value), "finite and >= 0")
     return scale * _standard(evaluation.streams.primal.standard_exponential, (scale_value,), size)
+
+
+def sample_multivariate_normal(evaluation, mean, cholesky, size=None):
+    """``mean + L·z`` with ``z`` standard normal (shape ``size + (d,)``) from the primal stream.
+
+    ``L = cholesky`` is any ``(d, d)`` factor of the covariance ``L·Lᵀ`` (typically lower
+    triangular); the product is stochad's ``matmul`` for carriers, so triples, triple arrays and
+    tracers in ``mean`` and ``L`` carry their derivatives (``δmean + δL·z``).
+    """
+    mean, cholesky = _as_array_argument(mean), _as_array_argument(cholesky)
+    mean_value, factor = _primal("mean", mean), _primal("cholesky", cholesky)
+    if mean_value.ndim != 1:
+        raise ValueError(f"mean must be 1-d (d,), got shape {mean_value.shape}")
+    d = mean_value.shape[0]
+    if factor.shape != (d, d):
+        raise ValueError(
+            f"cholesky must have shape (d, d) = {(d, d)} to match mean, got {factor.shape}"
+        )
+    _require("mean", mean_value, np.isfinite(mean_value), "finite")
+    _require("cholesky", factor, np.isfinite(factor), "finite")
+    batch = () if size is None else draw_shape([()], size)
+    z = evaluation.streams.primal.standard_normal(batch + (d,))
+    # ``z @ Lᵀ``: numpy hands the product to a carrier's matmul (its ``.T`` is a primitive)
+    return mean + z @ cholesky.T

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import math
 
-from scipy.special import digamma
-
 from stochad.distributions.base import MAX_COUNT, DiscreteRule, register_distribution
 from stochad.errors import check_positive, check_probability
 
@@ -92,6 +90,8 @@ def mean_partials(n, p):
 
 
 def score(x, n, p):
+    from scipy.special import digamma  # deferred: not loaded by ``import stochad``
+
     return (digamma(x + n) - digamma(n) + math.log(p), n / p - x / (1.0 - p) if p < 1 else 0.0)
 
 

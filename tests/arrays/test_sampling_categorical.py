@@ -50,8 +50,10 @@ def test_list_entries_and_a_last_axis_array_are_the_same_draw():
         return stochad.take(list(G), stochad.categorical([q * np.ones(N) for q in _probs(p)]))
 
     def from_array(p):
-        return stochad.take(list(G), stochad.categorical(stochad.stack(
-            [q * np.ones(N) for q in _probs(p)], axis=-1)))
+        return stochad.take(
+            list(G),
+            stochad.categorical(stochad.stack([q * np.ones(N) for q in _probs(p)], axis=-1)),
+        )
 
     a = stochad.derivative_estimate(from_list, 0.4, rng=SEED)
     b = stochad.derivative_estimate(from_array, 0.4, rng=SEED)
@@ -71,7 +73,9 @@ def test_own_jumps_are_unbiased(p):
 def test_smoothed_is_the_mean_index_derivative():
     for strategy in ("straight-through", "symmetric"):
         est = stochad.derivative_estimate(
-            lambda p: stochad.categorical(_probs(p), size=100), 0.4, rng=SEED,
+            lambda p: stochad.categorical(_probs(p), size=100),
+            0.4,
+            rng=SEED,
             backend=stochad.SmoothedBackend(strategy),
         )
         np.testing.assert_allclose(est, -0.6 + 2 * 0.3)
@@ -184,7 +188,7 @@ def test_take_with_an_array_index():
 
 def test_take_with_triple_array_entries_keeps_their_perturbations():
     def f(p):
-        a = stochad.bernoulli(p, size=N)            # the chosen values carry events too
+        a = stochad.bernoulli(p, size=N)  # the chosen values carry events too
         i = stochad.bernoulli(0.3 + 0.5 * p, size=N)
         return stochad.take([a, 2.0 + 0 * a], i)
 

@@ -43,8 +43,20 @@ def test_jumps_equal_python_and_are_the_scalar_rules_jumps(seed, data):
     r, uniforms = rng.random(n), rng.random(n)
     weights = np.zeros(n + 2)
     carried = np.array([-1])
-    args = (r, probs, tangents, probs, carried, weights, 0, uniforms, np.zeros(0),
-            np.empty(n), np.empty(n), np.empty(n, np.int64))
+    args = (
+        r,
+        probs,
+        tangents,
+        probs,
+        carried,
+        weights,
+        0,
+        uniforms,
+        np.zeros(0),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n, np.int64),
+    )
     used_c, used_p, (c, p) = run_both(S.categorical_jumps, *args)
     assert used_c == used_p
     for a, b in zip(c, p, strict=True):
@@ -70,8 +82,9 @@ def test_the_pruned_own_jump_is_chosen_in_proportion_to_its_weight():
     uniforms = np.random.default_rng(0).random(n)
     weights = np.zeros(n + 2)
     x, alt, ev = np.empty(n), np.empty(n), np.empty(n, np.int64)
-    S.categorical_jumps(r, probs, tangents, probs, np.array([-1]), weights, 0, uniforms,
-                        np.zeros(0), x, alt, ev)
+    S.categorical_jumps(
+        r, probs, tangents, probs, np.array([-1]), weights, 0, uniforms, np.zeros(0), x, alt, ev
+    )
     assert np.all(x == 1)
     np.testing.assert_allclose(weights[ev], 2.5)
     share_down = np.mean(alt == 0)
