@@ -87,3 +87,13 @@ def test_nav_hook_lists_examples_and_drops_missing_optional_pages(tmp_path):
         {"Reference": [{"Overview": "api.md"}]},
         {"More": ["new.md"]},
     ]
+
+
+def test_api_reference_renders_every_public_name():
+    reference = "\n".join(p.read_text() for p in sorted((DOCS / "reference").glob("*.md")))
+    shown = set(re.findall(r"^::: stochad\.(\w+)", reference, re.M))
+    missing = [name for name in stochad.__all__ if name not in shown]
+    assert not missing, (
+        f"add a line '::: stochad.<name>' for each of {missing} to the fitting page of "
+        "docs/reference/ (mkdocstrings renders it from the docstring)"
+    )
