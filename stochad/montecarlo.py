@@ -200,13 +200,18 @@ def _describe(f) -> str:
     return f"{module}.{name}" if module else name
 
 
-def _root_cause(error: BaseException) -> BaseException:
-    """The first exception of a chained error (pickling errors are chained by dask)."""
-    seen = set()
-    while id(error) not in seen and (error.__cause__ or error.__context__):
+def _causes(error: BaseException) -> str:
+    """The messages under a client's serialization error: dask wraps the pickler's
+    (cloudpickle's, then plain pickle's) errors in its own."""
+    chain, seen = [], {id(error)}
+    error = error.__cause__ or error.__context__
+    while error is not None and id(error) not in seen:
         seen.add(id(error))
+        text = f"{type(error).__name__}: {error}"
+        if text not in chain:
+            chain.append(text)
         error = error.__cause__ or error.__context__
-    return error
+    return "; ".join(chain) or "no reason given"
 
 
 def map_blocks(
@@ -301,8 +306,8 @@ def map_blocks(
             raise TypeError(
                 f"{what} cannot be sent to the workers: the client failed to pickle it or "
                 f"something it refers to (a closure variable, a global, an argument): "
-                f"{_root_cause(error)!r}. Define it at module level with picklable "
-                f"arguments, or run without client="
+                f"{type(error).__name__}: {error}; caused by {_causes(error)}. Define it "
+                f"at module level with picklable arguments, or run without client="
             ) from error
         try:
             for future, (start, stop) in zip(futures, bounds, strict=True):
