@@ -98,7 +98,7 @@ def _tangent(primitive, ops, values, kwargs, out, smoothed: bool):
     if delta is None:
         return None
     delta = np.asarray(delta, dtype=np.float64)
-    return delta if delta.shape == out.shape else np.broadcast_to(delta, out.shape)
+    return full(delta, out.shape)
 
 
 # -- pruning among operands -------------------------------------------------------------
@@ -112,14 +112,34 @@ def merge_operands(ops, shape, ev):
     first = carriers[0].event
     if all(o.event is first for o in carriers):
         # one id array shared by every operand (x * x): nothing to prune
-        return np.broadcast_to(first, shape), [_alternate_or_value(o) for o in ops]
-    stacked = np.stack([np.broadcast_to(moving_ids(o), shape) for o in carriers], axis=-1)
-    chosen = ev.backend.merge_rows(ev, stacked.reshape(-1, len(carriers))).reshape(shape)
+        return full(first, shape), [_alternate_or_value(o) for o in ops]
+    if len(carriers) == 2 and all(o.shape == shape for o in carriers):
+        return _merge_two(ops, carriers, shape, ev)
+    ids = [full(moving_ids(o), shape).reshape(-1) for o in carriers]
+    if len(ids) == 2:
+        chosen = ev.backend.merge_pairs(ev, *ids).reshape(shape)
+    else:
+        chosen = ev.backend.merge_rows(ev, np.stack(ids, axis=-1)).reshape(shape)
     worlds = [
         np.where(o.event == chosen, o.alternate_, o.value) if _perturbed(o) else _plain(o)
         for o in ops
     ]
     return chosen, worlds
+
+
+def _merge_two(ops, carriers, shape, ev):
+    """:func:`merge_operands` of two full-shape carriers, in one backend call."""
+    a, b = (
+        (np.ravel(o.value), np.ravel(o.alternate_), np.ravel(o.event)) for o in carriers
+    )
+    chosen, world_a, world_b = ev.backend.merge_operand_pair(ev, a, b)
+    worlds = iter((world_a.reshape(shape), world_b.reshape(shape)))
+    return chosen.reshape(shape), [next(worlds) if _perturbed(o) else _plain(o) for o in ops]
+
+
+def full(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """``a`` broadcast to ``shape`` (itself when it has that shape: broadcasting costs µs)."""
+    return a if a.shape == shape else np.broadcast_to(a, shape)
 
 
 def moving_ids(o: TripleArray) -> np.ndarray:
@@ -142,7 +162,7 @@ def _alternate_or_value(o):
 def _elementwise(primitive, ops, values, kwargs, shape, ev):
     chosen, worlds = merge_operands(ops, shape, ev)
     alternate = np.asarray(primitive.value(*worlds, **kwargs), dtype=np.float64)
-    return np.broadcast_to(alternate, shape), chosen
+    return full(alternate, shape), chosen
 
 
 # -- structural primitives --------------------------------------------------------------

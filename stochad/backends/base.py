@@ -49,6 +49,22 @@ class Backend:
             f"backend {self.name!r} is scalar-only: {self.scalar_only_reason}"
         )
 
+    def merge_pairs(self, evaluation, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """:meth:`merge_rows` of the two-column rows ``[first[k], second[k]]`` (1-d ids)."""
+        return self.merge_rows(evaluation, np.stack([first, second], axis=-1))
+
+    def merge_operand_pair(self, evaluation, a: tuple, b: tuple) -> tuple:
+        """Two perturbed operands meet: ``(survivor ids, a's world, b's world)``.
+
+        ``a`` and ``b`` are ``(values, alternates, event ids)``, 1-d of one length. An
+        operand's event takes part only where its alternate moves its value; an
+        operand's world is its alternate where it carries the survivor, else its value.
+        """
+        moving = [np.where(alt != value, event, -1) for value, alt, event in (a, b)]
+        chosen = self.merge_pairs(evaluation, *moving)
+        worlds = tuple(np.where(event == chosen, alt, value) for value, alt, event in (a, b))
+        return (chosen,) + worlds
+
     def draw_tangent(self, rule, x, params, tangents):
         """The tangent of a discrete draw ``x``, for backends without perturbations."""
         raise NotImplementedError(f"backend {self.name!r} keeps perturbations, not tangents")

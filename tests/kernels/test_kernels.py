@@ -128,6 +128,58 @@ def test_prune_rows_compiled_equals_python_and_keeps_the_total_weight(case):
     assert np.count_nonzero(after) <= np.count_nonzero(weights)
 
 
+@st.composite
+def event_pairs(draw):
+    """Two-column rows of ids (repeats, dead events, -1, both orders) and a weight table;
+    sometimes a weight at 1 - 2**-53 relative rounding edge (the threshold's end case)."""
+    rows, ids = draw(st.integers(1, 40)), draw(st.integers(1, 10))
+    rng = np.random.default_rng(draw(seeds))
+    events = rng.integers(-1, ids, size=(rows, 2))
+    weights = np.append(rng.choice([0.0, 0.5, -1.0, 2.0, 1e-300], size=ids), 0.0)
+    return events, weights, rng
+
+
+@given(case=event_pairs())
+def test_prune_pairs_equals_prune_rows_on_two_columns_bit_for_bit(case):
+    events, weights, rng = case
+    mixed = P.count_mixed_rows(events)
+    uniforms = rng.random(mixed)
+    if mixed and rng.random() < 0.3:
+        uniforms[0] = 1.0 - 2.0**-53  # the largest uniform: the end-of-prefix branch
+    expected_weights = weights.copy()
+    expected = P.prune_rows(events, expected_weights, uniforms)
+    for implementation in (P.prune_pairs.compiled, P.prune_pairs.python):
+        w = weights.copy()
+        chosen = implementation(events[:, 0].copy(), events[:, 1].copy(), w, uniforms)
+        np.testing.assert_array_equal(chosen, expected)
+        np.testing.assert_array_equal(w, expected_weights)
+
+
+@given(case=event_pairs())
+def test_merge_moving_pairs_equals_the_numpy_form(case):
+    events, weights, rng = case
+    n = events.shape[0]
+    values = rng.choice([0.0, 1.0, 2.0], size=(2, n))
+    # where an operand carries no event its alternate is its value; elsewhere it may
+    # still equal it (a perturbation with Δ = 0: it takes no part)
+    alternates = np.where((events.T >= 0) & (rng.random((2, n)) < 0.8), values + 1.0, values)
+    a = (values[0], alternates[0], events[:, 0].copy())
+    b = (values[1], alternates[1], events[:, 1].copy())
+    moving = [np.where(alt != v, e, -1) for v, alt, e in (a, b)]
+    uniforms = rng.random(P.count_mixed_moving_pairs(*a, *b))
+    assert len(uniforms) == P.count_mixed_rows(np.stack(moving, axis=1))
+    expected_weights = weights.copy()
+    chosen = P.prune_pairs(*moving, expected_weights, uniforms)
+    worlds = [np.where(e == chosen, alt, v) for v, alt, e in (a, b)]
+    for implementation in (P.merge_moving_pairs.compiled, P.merge_moving_pairs.python):
+        w = weights.copy()
+        got = implementation(*a, *b, w, uniforms)
+        np.testing.assert_array_equal(got[0], chosen)
+        np.testing.assert_array_equal(got[1], worlds[0])
+        np.testing.assert_array_equal(got[2], worlds[1])
+        np.testing.assert_array_equal(w, expected_weights)
+
+
 @given(case=event_rows())
 def test_prune_sum_rows_compiled_equals_python_equals_a_numpy_masked_sum(case):
     events, weights, rng = case
