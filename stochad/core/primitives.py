@@ -14,7 +14,14 @@ A *primitive* is one operation with all of its differentiation rules in one reco
     derivative is zero almost everywhere but has a surrogate);
 finite-perturbation rule
     always "apply ``value`` to the alternate values" (each operand without the
-    perturbation contributes its primal value), so it needs no field.
+    perturbation contributes its primal value), so it needs no field;
+``scalar``
+    optionally, ``value`` on Python numbers (``float``, ``int``) as plain Python: the scalar
+    triples' fast path (docs/performance.md). It must give exactly ``value``'s number
+    wherever it returns a finite one (IEEE arithmetic is the same in Python and numpy; a
+    transcendental function calls the numpy ufunc itself); where it raises
+    ``ArithmeticError`` or returns inf/nan the operation takes the general path, which
+    gives numpy's result (and warnings).
 
 Carrier types (scalar triples, triple arrays, reverse-mode tracers) implement
 ``__stochad_apply__(primitive, args, kwargs, evaluation)``, set ``__stochad_priority__``
@@ -25,7 +32,7 @@ evaluation among its arguments (see :func:`dispatch_target`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,6 +61,17 @@ class Primitive:
     """Reverse rule of a non-elementwise primitive:
     ``vjp(args, kwargs, out, cotangent, wanted=None)`` -> one cotangent (or None) per
     argument; ``wanted[i]`` False allows skipping argument ``i``."""
+    scalar: Callable[..., Any] | None = None
+    """``value`` on Python floats and ints, exact where finite (see the module docstring)."""
+    forward_partials: tuple = field(init=False, repr=False, compare=False)
+    """``(almost-sure, smoothed)``: :meth:`partial` of every argument, looked up once,
+    for the scalar fast path (it runs once per operation)."""
+
+    def __post_init__(self):
+        # at least three entries (``where``), so the fast path can unpack a binary's two
+        arity = max(len(self.partials), len(self.smoothed_partials or ()), 3)
+        tables = tuple(tuple(self.partial(i, s) for i in range(arity)) for s in (False, True))
+        object.__setattr__(self, "forward_partials", tables)
 
     def partial(self, i: int, smoothed: bool = False) -> Callable[..., Any] | None:
         """The partial derivative by argument ``i`` (None where it is zero).
@@ -196,9 +214,14 @@ def check_foreign(carrier, evaluation) -> None:
 
 def call(primitive: Primitive, *args, **kwargs):
     """Apply ``primitive`` to ``args``, dispatching on the carriers present."""
-    target = dispatch_target(args)
-    if target is None:
-        return primitive.value(*args, **kwargs)
+    if len(args) == 1:  # a function of one value: it is the target if it is a carrier
+        target = args[0]
+        if not hasattr(type(target), "__stochad_priority__"):
+            return primitive.value(*args, **kwargs)
+    else:
+        target = dispatch_target(args)
+        if target is None:
+            return primitive.value(*args, **kwargs)
     evaluation = target.evaluation
     if not evaluation.active and evaluation.level > 0:
         require_finished_is_alone(target)

@@ -10,7 +10,7 @@ draw's smoothed tangent instead.
 from __future__ import annotations
 
 from stochad.core.context import Evaluation
-from stochad.core.primitives import is_carrier, moving_events, owned
+from stochad.core.primitives import check_foreign, is_carrier, moving_events
 from stochad.distributions.base import DiscreteRule
 from stochad.distributions.categorical import CATEGORICAL
 from stochad.forward.triple import Triple
@@ -23,18 +23,35 @@ def alternate_args(args, event):
     return [a.alternates.get(event, a.value) if isinstance(a, Triple) else a for a in args]
 
 
-def _own_parameters(name: str, args, evaluation: Evaluation) -> list:
-    """The parameters' values: only this evaluation's triples and plain numbers may draw."""
-    own = owned(args, evaluation, Triple)
-    values = [a.value if mine else a for a, mine in zip(args, own, strict=True)]
-    if any(is_carrier(v) for v in values):
+def _own_parameters(name: str, args, evaluation: Evaluation):
+    """The parameters' values and this evaluation's triples among them.
+
+    Only this evaluation's triples and plain numbers may draw: a carrier of an enclosing
+    evaluation (as a parameter or inside a triple's value) raises.
+    """
+    values = []
+    own = []
+    checked = False
+    for a in args:
+        if type(a) is float:  # the common parameter: nothing to check
+            values.append(a)
+        elif type(a) is Triple and a.evaluation is evaluation:
+            own.append(a)
+            values.append(a.value)
+            checked = True
+        else:
+            if is_carrier(a):
+                check_foreign(a, evaluation)  # raises unless it is an enclosing one's
+                checked = True
+            values.append(a)
+    if checked and any(is_carrier(v) for v in values):
         raise NotImplementedError(
             f"nested derivatives: a {name} draw whose parameter depends on both an "
             "inner and an enclosing derivative is not supported (its jump weights "
             "would themselves need differentiating); draw it in the enclosing "
             "function and pass the draw in, or differentiate one level at a time"
         )
-    return values
+    return values, own
 
 
 def discrete_triple(evaluation: Evaluation, x, new_jumps, args, alternate_of) -> Triple:
@@ -50,7 +67,8 @@ def discrete_triple(evaluation: Evaluation, x, new_jumps, args, alternate_of) ->
     for alt, weight in new_jumps:
         if weight != 0.0:
             fresh[evaluation.new_event(weight)] = alt
-    carried = moving_events(a for a in args if isinstance(a, Triple))
+    triples = [a for a in args if isinstance(a, Triple)]
+    carried = moving_events(triples) if any(a.alternates for a in triples) else []
     alternates = {}
     for event in backend.merge_events(evaluation, carried + list(fresh)):
         alternates[event] = fresh[event] if event in fresh else alternate_of(event)
@@ -66,11 +84,12 @@ def _checked_world(rule_name: str, check, params):
 
 def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
     """Draw one sample of ``rule`` with parameters ``args`` (floats or triples)."""
-    values = rule.check(*_own_parameters(rule.name, args, evaluation))
+    values, own = _own_parameters(rule.name, args, evaluation)
+    values = rule.check(*values)
     x = rule.inverse_cdf(evaluation.streams.uniform(), *values)
-    if not any(isinstance(a, Triple) for a in args):
+    if not own:
         return x
-    deltas = [a.delta if isinstance(a, Triple) else 0.0 for a in args]
+    deltas = [a.delta if type(a) is Triple else 0.0 for a in args]
     backend = evaluation.backend
     if not backend.carries_perturbations:
         return Triple(x, backend.draw_tangent(rule, x, values, deltas), {}, evaluation)
@@ -80,14 +99,15 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
         alt_params = _checked_world(rule.name, rule.check, alternate_args(args, event))
         return rule.alternate(x, values, alt_params, evaluation.streams.aux)
 
-    return discrete_triple(evaluation, x, jumps, args, alternate_of)
+    return discrete_triple(evaluation, x, jumps, own, alternate_of)
 
 
 def _own_jumps(rule: DiscreteRule, x, values, deltas) -> list:
     """The draw's own ``(alternate, weight)`` jumps for the parameters' tangents."""
     if rule.jumps is not None:  # jumps that need every tangent at once (categorical)
         return rule.jumps(x, values, deltas)
-    rule.require_tangents_allowed(deltas)
+    if len(deltas) > 1 or rule.differentiable != 0:  # else no other parameter to check
+        rule.require_tangents_allowed(deltas)
     d = deltas[rule.differentiable]
     return [rule.jump(x, d, *values)] if d != 0 else []
 

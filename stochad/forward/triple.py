@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
 
-from stochad.core.primitives import Primitive, is_zero, moving_events, owned
+from stochad.backends.exact import ExactBackend
+from stochad.backends.pruned import PrunedBackend
+from stochad.core.primitives import Primitive, call, differs, is_zero, moving_events, owned
 from stochad.errors import COMPARISON_LOST, PerturbationLostError, PerturbationLostWarning
+from stochad.rules import elementwise as ew
 from stochad.rules.operators import PrimitiveOperators
 
-__all__ = ["Triple", "Perturbation", "register_array_carrier"]
+__all__ = ["Triple", "Perturbation", "register_array_carrier", "use_fast_path"]
 
 
 class Perturbation(NamedTuple):
@@ -95,6 +100,408 @@ def _comparison_loses(primitive: Primitive, args, own, tangents, smoothed: bool)
     return lost
 
 
+# -- the scalar fast path ---------------------------------------------------------------
+# One operation on scalar triples in plain Python (docs/performance.md): taken when every
+# operand is a Python float or int (ints below 2³¹) or a triple of the running evaluation
+# whose value is one and whose δ is a float, and the primitive has a ``scalar`` rule. It
+# computes what the general path below computes, in the same order and with the same
+# rules (the value by ``primitive.scalar``, δ by the same partials, alternates of the same
+# merged events), so results are bit for bit the same; where a number comes out inf or nan
+# (numpy's warnings, the nan rule of ``chain``) or Python raises (1/0), it steps aside
+# before any side effect and the general path computes numpy's result.
+
+_INF = math.inf
+_NEG_SAFE_INT = -_SAFE_INT
+_NO_ALTERNATES: dict = {}
+_lone_event_kept: dict = {}
+
+
+def _keeps_lone_event(backend) -> bool:
+    """Whether ``backend.merge_events`` returns a list of at most one event unchanged.
+
+    True for the built-in pruned and exact backends (a subclass that overrides the method
+    is asked every time, as on the general path), so the fast path skips the call there.
+    """
+    kind = type(backend)
+    kept = _lone_event_kept.get(kind)
+    if kept is None:
+        method = kind.merge_events
+        kept = _lone_event_kept[kind] = method in (
+            PrunedBackend.merge_events, ExactBackend.merge_events
+        )  # fmt: skip
+    return kept
+
+
+def _plain(v):
+    """``v`` as a Python float or small int (numpy's int64 would not wrap), else None.
+
+    numpy's float64 and int64 scalars convert exactly, and numpy computes on them what
+    Python computes on the converted numbers (the same IEEE operations, the same kinds).
+    """
+    kind = type(v)
+    if kind is float:
+        return v
+    if kind is int or kind is np.int64:
+        return int(v) if -_SAFE_INT < v < _SAFE_INT else None
+    if kind is np.float64:
+        return float(v)
+    return None
+
+
+def _plain_delta(t):
+    """A tangent as a Python float, or None (an enclosing carrier, an int, an array)."""
+    kind = type(t)
+    if kind is float:
+        return t
+    return float(t) if kind is np.float64 else None
+
+
+def _finite(delta):
+    """The summed tangent as a float, or None where it is not finite (``chain``'s nan rule)."""
+    if delta is None:
+        return 0.0
+    if not -_INF < delta < _INF:
+        return None
+    return delta if type(delta) is float else float(delta)
+
+
+def _drops_derivative(primitive: Primitive, evaluation, carries: bool, tangents) -> bool:
+    """``_comparison_loses`` for operands that are not themselves results of a lost one."""
+    return (
+        carries
+        and primitive.smoothed_partials is None
+        and not evaluation.branching
+        and any(t for t in tangents)
+    )
+
+
+def _moving(alternates: dict, value) -> list:
+    """``moving_events`` of one operand with a plain ``value``."""
+    return [
+        e
+        for e, alt in alternates.items()
+        if e.alive and (alt != value if type(alt) in (int, float) else differs(alt, value))
+    ]
+
+
+def _merged(evaluation, events: list) -> list:
+    """The events the backend keeps (the built-in ones keep a lone event: no call)."""
+    backend = evaluation.backend
+    if len(events) > 1 or not (_lone_event_kept.get(type(backend)) or _keeps_lone_event(backend)):
+        return backend.merge_events(evaluation, events)
+    return events
+
+
+def _alternate(primitive: Primitive, scalar, *alt_args):
+    """The operation in one alternate world: by ``scalar`` where that is exact, else ``value``.
+
+    The world's operands are widened as on the general path; only plain Python numbers go
+    to ``scalar`` (a numpy scalar would make ``maximum`` return numpy's other kind).
+    """
+    alt_args = [_widen(v) for v in alt_args]
+    if all(type(v) in (int, float) for v in alt_args):
+        try:
+            alt = scalar(*alt_args)
+            if -_INF < alt < _INF:
+                return alt
+        except ArithmeticError:
+            pass
+    return primitive.value(*alt_args)
+
+
+def _is_plain(v) -> bool:
+    """A Python float, or an int below 2³¹ (the kinds ``scalar`` rules compute on)."""
+    return type(v) is float or (type(v) is int and -_SAFE_INT < v < _SAFE_INT)
+
+
+def _apply_unary(primitive: Primitive, a, evaluation):
+    """The fast path of a one-operand primitive (``-t``, ``exp(t)``)."""
+    scalar = primitive.scalar
+    if scalar is None or type(a) is not Triple or a.evaluation is not evaluation or a.lost:
+        return None
+    x, dx = a.value, a.delta
+    if type(x) is not float and not (type(x) is int and _NEG_SAFE_INT < x < _SAFE_INT):
+        if (x := _plain(x)) is None:
+            return None
+    if type(dx) is not float and (dx := _plain_delta(dx)) is None:
+        return None
+    carries = evaluation.backend.carries_perturbations
+    try:
+        out = scalar(x)
+        if not -_INF < out < _INF:
+            return None
+        delta = 0.0
+        if dx and (partial := primitive.forward_partials[not carries][0]) is not None:
+            delta = partial(x, out) * dx
+            if not -_INF < delta < _INF:
+                return None
+            if type(delta) is not float:
+                delta = float(delta)
+    except ArithmeticError:  # 1/0 and the like: numpy's inf or nan, on the general path
+        return None
+    lost = primitive.piecewise_constant and _drops_derivative(primitive, evaluation, carries, (dx,))
+    alternates = {}
+    if carries:
+        alts = a.alternates
+        for e in _carried(evaluation, alts, x):
+            ax = alts.get(e, x)
+            alt = None
+            if type(ax) is float or type(ax) is int and _NEG_SAFE_INT < ax < _SAFE_INT:
+                try:
+                    alt = scalar(ax)
+                except ArithmeticError:
+                    pass
+            if alt is None or not -_INF < alt < _INF:
+                alt = _alternate(primitive, scalar, ax)
+            alternates[e] = alt
+    return Triple(out, delta, alternates, evaluation, lost)
+
+
+def _carried(evaluation, alts: dict, value) -> list:
+    """The merged events of the one operand that carries any (``alts``, with ``value``)."""
+    if not alts:
+        events = []
+    elif len(alts) == 1:  # the pruned backend's case: one event, alive and moving or not
+        ((e, alt),) = alts.items()
+        if e.alive and (alt != value if type(alt) in (int, float) else differs(alt, value)):
+            events = [e]
+        else:
+            events = []
+    else:
+        events = _moving(alts, value)
+    if len(events) > 1 or not _lone_event_kept.get(type(evaluation.backend)):
+        return _merged(evaluation, events)
+    return events
+
+
+def _apply_binary(primitive: Primitive, a, b, evaluation):
+    """The fast path of a two-operand primitive, the common case: spelled out inline."""
+    scalar = primitive.scalar
+    if scalar is None:
+        return None
+    if type(a) is Triple:
+        if a.evaluation is not evaluation or a.lost:
+            return None
+        x, dx, alts_x = a.value, a.delta, a.alternates
+    else:
+        x, dx, alts_x = a, None, _NO_ALTERNATES
+    if type(b) is Triple:
+        if b.evaluation is not evaluation or b.lost:
+            return None
+        y, dy, alts_y = b.value, b.delta, b.alternates
+    else:
+        y, dy, alts_y = b, None, _NO_ALTERNATES
+    # plain Python numbers (ints below 2³¹) and float tangents; numpy scalars convert
+    if type(x) is not float and not (type(x) is int and _NEG_SAFE_INT < x < _SAFE_INT):
+        if (x := _plain(x)) is None:
+            return None
+    if type(y) is not float and not (type(y) is int and _NEG_SAFE_INT < y < _SAFE_INT):
+        if (y := _plain(y)) is None:
+            return None
+    if dx is not None and type(dx) is not float and (dx := _plain_delta(dx)) is None:
+        return None
+    if dy is not None and type(dy) is not float and (dy := _plain_delta(dy)) is None:
+        return None
+    carries = evaluation.backend.carries_perturbations
+    try:
+        out = scalar(x, y)
+        if not -_INF < out < _INF:
+            return None
+        delta = 0.0
+        if dx or dy:
+            partials = primitive.forward_partials[not carries]
+            term = None
+            if dx and (partial := partials[0]) is not None:
+                term = partial(x, y, out) * dx
+            if dy and (partial := partials[1]) is not None:
+                second = partial(x, y, out) * dy
+                term = second if term is None else term + second
+            if term is not None:
+                if not -_INF < term < _INF:
+                    return None
+                delta = term if type(term) is float else float(term)
+    except ArithmeticError:  # 1/0 and the like: numpy's inf or nan, on the general path
+        return None
+    lost = primitive.piecewise_constant and _drops_derivative(
+        primitive, evaluation, carries, (dx, dy)
+    )
+    if not carries:
+        return Triple(out, delta, {}, evaluation, lost)
+    # the events that move an operand (``moving_events``), the backend's merge, and the
+    # operation in each kept event's world (one operand's alternate, the other's value)
+    alternates = {}
+    if not alts_y:
+        for e in _carried(evaluation, alts_x, x):
+            ax = alts_x.get(e, x)
+            alt = None
+            if type(ax) is float or type(ax) is int and _NEG_SAFE_INT < ax < _SAFE_INT:
+                try:
+                    alt = scalar(ax, y)
+                except ArithmeticError:
+                    pass
+            if alt is None or not -_INF < alt < _INF:
+                alt = _alternate(primitive, scalar, ax, y)
+            alternates[e] = alt
+    elif not alts_x:
+        for e in _carried(evaluation, alts_y, y):
+            ay = alts_y.get(e, y)
+            alt = None
+            if type(ay) is float or type(ay) is int and _NEG_SAFE_INT < ay < _SAFE_INT:
+                try:
+                    alt = scalar(x, ay)
+                except ArithmeticError:
+                    pass
+            if alt is None or not -_INF < alt < _INF:
+                alt = _alternate(primitive, scalar, x, ay)
+            alternates[e] = alt
+    else:
+        for e in _merged(evaluation, moving_events((a, b))):
+            alternates[e] = _alternate(primitive, scalar, alts_x.get(e, x), alts_y.get(e, y))
+    return Triple(out, delta, alternates, evaluation, lost)
+
+
+def _apply_fast(primitive: Primitive, args, evaluation):
+    """``primitive`` on ``args`` by its ``scalar`` rule, or None to take the general path.
+
+    Only for a running evaluation: a finished one's carriers go through ``call``'s check.
+    """
+    if not evaluation.active:
+        return None
+    if len(args) == 2:
+        return _apply_binary(primitive, args[0], args[1], evaluation)
+    if len(args) == 1:
+        return _apply_unary(primitive, args[0], evaluation)
+    scalar = primitive.scalar
+    if scalar is None:
+        return None
+    values, tangents, own = [], [], []
+    for a in args:
+        t = None
+        if type(a) is Triple:
+            if a.evaluation is not evaluation or a.lost:
+                return None
+            t = _plain_delta(a.delta)
+            if t is None:
+                return None
+            own.append(a)
+            a = a.value
+        a = _plain(a)
+        if a is None:
+            return None
+        values.append(a)
+        tangents.append(t)
+        if t is not None:
+            last_value = a
+    carries = evaluation.backend.carries_perturbations
+    try:
+        out = scalar(*values)
+        if not -_INF < out < _INF:
+            return None
+        delta = None
+        for t, partial in zip(tangents, primitive.forward_partials[not carries], strict=False):
+            if t and partial is not None:
+                term = partial(*values, out) * t
+                delta = term if delta is None else delta + term
+    except ArithmeticError:
+        return None
+    if (delta := _finite(delta)) is None:
+        return None
+    lost = primitive.piecewise_constant and _drops_derivative(
+        primitive, evaluation, carries, tangents
+    )
+    alternates = {}
+    if carries:
+        events = _moving(own[0].alternates, last_value) if len(own) == 1 else moving_events(own)
+        for e in _merged(evaluation, events):
+            world = [
+                a.alternates.get(e, v) if type(a) is Triple else v
+                for a, v in zip(args, values, strict=True)
+            ]
+            alternates[e] = _alternate(primitive, scalar, *world)
+    return Triple(out, delta, alternates, evaluation, lost)
+
+
+def _no_fast_path(primitive: Primitive, args, evaluation) -> None:
+    return None
+
+
+def _no_binary(primitive: Primitive, a, b, evaluation) -> None:
+    return None
+
+
+def _no_unary(primitive: Primitive, a, evaluation) -> None:
+    return None
+
+
+_fast = _apply_fast
+_fast_binary_path = _apply_binary
+_fast_unary_path = _apply_unary
+
+
+@contextlib.contextmanager
+def use_fast_path(enabled: bool) -> Iterator[None]:
+    """Run scalar-triple operations on the fast path (``True``) or the general one inside.
+
+    The two give the same numbers bit for bit (tests compare them on generated programs);
+    the general path is the reference, and the one to step through when debugging a rule.
+    The setting is module-global, not per thread; the previous one is restored on exit.
+
+    Parameters
+    ----------
+    enabled : bool
+        read as a truth value.
+
+    Yields
+    ------
+    None
+
+    Examples
+    --------
+    >>> import stochad
+    >>> from stochad.forward.triple import use_fast_path
+    >>> f = lambda p: stochad.exp(-stochad.bernoulli(p) / p)
+    >>> with use_fast_path(False):
+    ...     reference = stochad.derivative_estimate(f, 0.3, rng=2)
+    >>> stochad.derivative_estimate(f, 0.3, rng=2) == reference
+    True
+    """
+    global _fast, _fast_binary_path, _fast_unary_path
+    previous = _fast, _fast_binary_path, _fast_unary_path
+    if enabled:
+        _fast, _fast_binary_path, _fast_unary_path = _apply_fast, _apply_binary, _apply_unary
+    else:
+        _fast, _fast_binary_path, _fast_unary_path = _no_fast_path, _no_binary, _no_unary
+    try:
+        yield
+    finally:
+        _fast, _fast_binary_path, _fast_unary_path = previous
+
+
+def _fast_binary(primitive: Primitive):
+    """``t op other`` and ``other op t``: the fast path first, else the dispatching call."""
+
+    def forward(self, other):
+        evaluation = self.evaluation
+        out = evaluation.active and _fast_binary_path(primitive, self, other, evaluation)
+        return call(primitive, self, other) if out is None or out is False else out
+
+    def reflected(self, other):
+        evaluation = self.evaluation
+        out = evaluation.active and _fast_binary_path(primitive, other, self, evaluation)
+        return call(primitive, other, self) if out is None or out is False else out
+
+    return forward, reflected
+
+
+def _fast_unary(primitive: Primitive):
+    def operation(self):
+        evaluation = self.evaluation
+        out = evaluation.active and _fast_unary_path(primitive, self, evaluation)
+        return call(primitive, self) if out is None or out is False else out
+
+    return operation
+
+
 def register_array_carrier(apply) -> None:
     """Install how a scalar triple that meets an array becomes a triple array.
 
@@ -152,6 +559,23 @@ class Triple(PrimitiveOperators):
     __slots__ = ("value", "delta", "alternates", "evaluation", "lost")
     __stochad_priority__ = 10
 
+    # the operators most programs use, fast path first (the rest: PrimitiveOperators)
+    __add__, __radd__ = _fast_binary(ew.ADD)
+    __sub__, __rsub__ = _fast_binary(ew.SUBTRACT)
+    __mul__, __rmul__ = _fast_binary(ew.MULTIPLY)
+    __truediv__, __rtruediv__ = _fast_binary(ew.DIVIDE)
+    __pow__, __rpow__ = _fast_binary(ew.POWER)
+    __lt__, _ = _fast_binary(ew.LESS)
+    __le__, _ = _fast_binary(ew.LESS_EQUAL)
+    __gt__, _ = _fast_binary(ew.GREATER)
+    __ge__, _ = _fast_binary(ew.GREATER_EQUAL)
+    __eq__, _ = _fast_binary(ew.EQUAL)  # type: ignore[assignment]
+    __ne__, _ = _fast_binary(ew.NOT_EQUAL)  # type: ignore[assignment]
+    del _
+    __hash__ = None  # type: ignore[assignment]  # == builds a value, not a bool
+    __neg__ = _fast_unary(ew.NEGATIVE)
+    __abs__ = _fast_unary(ew.ABSOLUTE)
+
     def __init__(self, value, delta, alternates: dict, evaluation, lost: bool = False):
         self.value = value
         self.delta = delta
@@ -189,6 +613,14 @@ class Triple(PrimitiveOperators):
     # -- propagation ------------------------------------------------------------
     @classmethod
     def __stochad_apply__(cls, primitive: Primitive, args, kwargs, evaluation):
+        if not kwargs:
+            out = (
+                _fast_unary_path(primitive, args[0], evaluation)
+                if len(args) == 1 and evaluation.active
+                else _fast(primitive, args, evaluation)
+            )
+            if out is not None:
+                return out
         backend = evaluation.backend
         own = owned(args, evaluation, Triple)  # other carriers are an enclosing one's
         if backend.supports_arrays and _array_carrier and _meets_array(primitive, args):

@@ -2,13 +2,20 @@
 
 Each entry states its value and one partial derivative per argument. Everything else (the
 tangent rule, the alternate values of finite perturbations, the smoothed rule and the
-reverse rule) follows from these two, see :mod:`stochad.core.primitives`.
+reverse rule) follows from these two, see :mod:`stochad.core.primitives`. Most also give
+``scalar=``: the value on Python numbers for the scalar triples' fast path, which must
+match numpy's number and kind (int or float) exactly wherever it is finite; arithmetic is
+IEEE in both, transcendental functions call the numpy ufunc itself (``math.exp`` may differ
+from ``np.exp`` in the last bit where numpy has its own SIMD loop), and an ambiguous case
+(a tie of ``maximum``, where signed zeros differ) returns nan to take the general path.
 """
 
 from __future__ import annotations
 
+import math
+import operator
+
 import numpy as np
-from scipy.special import expit
 
 from stochad.core.primitives import Primitive, call, is_carrier, register
 
@@ -23,15 +30,70 @@ def _indicator(comparison):
     return lambda x, y: comparison(x, y).astype(np.float64)
 
 
-def _ones(x, *rest):
-    return np.ones_like(x, dtype=np.float64) if np.ndim(x) else 1.0
+def _scalar_indicator(comparison):
+    return lambda x, y: 1.0 if comparison(x, y) else 0.0
 
 
-ADD = register(Primitive("add", np.add, (lambda x, y, o: 1.0, lambda x, y, o: 1.0)))
-SUBTRACT = register(Primitive("subtract", np.subtract, (lambda x, y, o: 1.0, lambda x, y, o: -1.0)))
-MULTIPLY = register(Primitive("multiply", np.multiply, (lambda x, y, o: y, lambda x, y, o: x)))
+_special = []
+
+
+def expit(x):
+    """``scipy.special.expit``, imported on first use (it costs a third of ``import stochad``)."""
+    if not _special:
+        from scipy.special import expit as function
+
+        _special.append(function)
+    return _special[0](x)
+
+
+def _ufunc_scalar(ufunc):
+    """A ufunc on one Python number, as a Python float: numpy's own number, bit for bit."""
+    return lambda x: float(ufunc(x))
+
+
+def _float_if_any(r, x, y):
+    """``r`` as numpy's result kind: float if an operand is a float, else the int itself."""
+    return float(r) if type(x) is float or type(y) is float else r
+
+
+def _scalar_maximum(x, y):
+    if x > y:
+        return _float_if_any(x, x, y)
+    if y > x:
+        return _float_if_any(y, x, y)
+    return math.nan  # a tie (which zero?) or a nan: numpy's rule, on the general path
+
+
+def _scalar_minimum(x, y):
+    if x < y:
+        return _float_if_any(x, x, y)
+    if y < x:
+        return _float_if_any(y, x, y)
+    return math.nan
+
+
+def _scalar_where(c, a, b):
+    return _float_if_any(a if c != 0 else b, a, b)
+
+
+ADD = register(
+    Primitive("add", np.add, (lambda x, y, o: 1.0, lambda x, y, o: 1.0), scalar=operator.add)
+)
+SUBTRACT = register(
+    Primitive(
+        "subtract", np.subtract, (lambda x, y, o: 1.0, lambda x, y, o: -1.0), scalar=operator.sub
+    )
+)
+MULTIPLY = register(
+    Primitive("multiply", np.multiply, (lambda x, y, o: y, lambda x, y, o: x), scalar=operator.mul)
+)
 DIVIDE = register(
-    Primitive("divide", np.true_divide, (lambda x, y, o: 1.0 / y, lambda x, y, o: -o / y))
+    Primitive(
+        "divide",
+        np.true_divide,
+        (lambda x, y, o: 1.0 / y, lambda x, y, o: -o / y),
+        scalar=operator.truediv,  # ZeroDivisionError at 0: numpy's inf on the general path
+    )
 )
 
 
@@ -48,22 +110,42 @@ POWER = register(
         "power",
         _power,
         (lambda x, y, o: y * _power(x, y - 1), lambda x, y, o: o * np.log(x)),
+        # numpy's power (not Python's **, which gives complex numbers and exact big ints);
+        # an int base is a float for _power, so the result is always a float
+        scalar=lambda x, y: float(np.power(float(x), y)),
     )
 )
-NEGATIVE = register(Primitive("negative", np.negative, (lambda x, o: -1.0,)))
-ABSOLUTE = register(Primitive("absolute", np.absolute, (lambda x, o: np.sign(x),)))
-EXP = register(Primitive("exp", np.exp, (lambda x, o: o,)))
-LOG = register(Primitive("log", np.log, (lambda x, o: 1.0 / x,)))
-SQRT = register(Primitive("sqrt", np.sqrt, (lambda x, o: 0.5 / o,)))
-SIN = register(Primitive("sin", np.sin, (lambda x, o: np.cos(x),)))
-COS = register(Primitive("cos", np.cos, (lambda x, o: -np.sin(x),)))
-TANH = register(Primitive("tanh", np.tanh, (lambda x, o: 1.0 - o * o,)))
-SIGMOID = register(Primitive("sigmoid", expit, (lambda x, o: o * (1.0 - o),)))
+NEGATIVE = register(
+    Primitive("negative", np.negative, (lambda x, o: -1.0,), scalar=operator.neg)
+)
+ABSOLUTE = register(
+    Primitive("absolute", np.absolute, (lambda x, o: np.sign(x),), scalar=operator.abs)
+)
+EXP = register(Primitive("exp", np.exp, (lambda x, o: o,), scalar=_ufunc_scalar(np.exp)))
+LOG = register(Primitive("log", np.log, (lambda x, o: 1.0 / x,), scalar=_ufunc_scalar(np.log)))
+SQRT = register(
+    Primitive(
+        "sqrt",
+        np.sqrt,
+        (lambda x, o: 0.5 / o,),
+        # IEEE 754 rounds a square root correctly, in C and numpy alike; below 0 numpy's nan
+        scalar=lambda x: math.sqrt(x) if x >= 0 else math.nan,
+    )
+)
+SIN = register(Primitive("sin", np.sin, (lambda x, o: np.cos(x),), scalar=_ufunc_scalar(np.sin)))
+COS = register(Primitive("cos", np.cos, (lambda x, o: -np.sin(x),), scalar=_ufunc_scalar(np.cos)))
+TANH = register(
+    Primitive("tanh", np.tanh, (lambda x, o: 1.0 - o * o,), scalar=_ufunc_scalar(np.tanh))
+)
+SIGMOID = register(
+    Primitive("sigmoid", expit, (lambda x, o: o * (1.0 - o),), scalar=_ufunc_scalar(expit))
+)
 MAXIMUM = register(
     Primitive(
         "maximum",
         np.maximum,
         (lambda x, y, o: (x >= y) * 1.0, lambda x, y, o: (x < y) * 1.0),
+        scalar=_scalar_maximum,
     )
 )
 MINIMUM = register(
@@ -71,6 +153,7 @@ MINIMUM = register(
         "minimum",
         np.minimum,
         (lambda x, y, o: (x <= y) * 1.0, lambda x, y, o: (x > y) * 1.0),
+        scalar=_scalar_minimum,
     )
 )
 WHERE = register(
@@ -78,16 +161,28 @@ WHERE = register(
         "where",
         lambda c, a, b: np.where(np.asarray(c) != 0, a, b)[()],
         (None, lambda c, a, b, o: (c != 0) * 1.0, lambda c, a, b, o: (c == 0) * 1.0),
+        scalar=_scalar_where,
     )
 )
-LESS = register(Primitive("less", _indicator(np.less), piecewise_constant=True))
-LESS_EQUAL = register(Primitive("less_equal", _indicator(np.less_equal), piecewise_constant=True))
-GREATER = register(Primitive("greater", _indicator(np.greater), piecewise_constant=True))
-GREATER_EQUAL = register(
-    Primitive("greater_equal", _indicator(np.greater_equal), piecewise_constant=True)
-)
-EQUAL = register(Primitive("equal", _indicator(np.equal), piecewise_constant=True))
-NOT_EQUAL = register(Primitive("not_equal", _indicator(np.not_equal), piecewise_constant=True))
+
+
+def _comparison(name: str, ufunc, operation) -> Primitive:
+    return register(
+        Primitive(
+            name,
+            _indicator(ufunc),
+            piecewise_constant=True,
+            scalar=_scalar_indicator(operation),
+        )
+    )
+
+
+LESS = _comparison("less", np.less, operator.lt)
+LESS_EQUAL = _comparison("less_equal", np.less_equal, operator.le)
+GREATER = _comparison("greater", np.greater, operator.gt)
+GREATER_EQUAL = _comparison("greater_equal", np.greater_equal, operator.ge)
+EQUAL = _comparison("equal", np.equal, operator.eq)
+NOT_EQUAL = _comparison("not_equal", np.not_equal, operator.ne)
 
 UFUNC_PRIMITIVES = {
     np.add: ADD, np.subtract: SUBTRACT, np.multiply: MULTIPLY, np.true_divide: DIVIDE,
