@@ -205,7 +205,7 @@ def compare_torch(which: str, repeats: int, quick: bool = False) -> dict:
     """
     import torch
 
-    from benchmarks import torch_snn
+    from benchmarks import results, torch_snn
 
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
     rng = np.random.default_rng(0)
@@ -224,13 +224,8 @@ def compare_torch(which: str, repeats: int, quick: bool = False) -> dict:
     }
     for call in calls.values():  # compile / load caches, warm up torch
         call()
-    times = {name: [] for name in calls}
-    for _ in range(repeats):
-        for name, call in calls.items():
-            t = time.perf_counter()
-            call()
-            times[name].append(time.perf_counter() - t)
-    return {"title": title, "equivalence": equivalence, "seconds": times,
+    seconds = results.interleaved(calls, repeats)
+    return {"title": title, "equivalence": equivalence, "seconds": seconds,
             "torch_threads": torch.get_num_threads()}
 
 
