@@ -24,7 +24,7 @@ detach_reset=True)`` with a deterministic spike ``Heaviside(surrogates.from_libr
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 
 import numpy as np
 
@@ -36,11 +36,16 @@ SLOPE = 25.0
 
 
 def missing() -> str | None:
-    """None when torch and snntorch are importable, else a message saying what is missing."""
-    absent = [m for m in ("torch", "snntorch") if importlib.util.find_spec(m) is None]
+    """None when torch and snntorch import, else a message saying which does not."""
+    absent = []
+    for name in ("torch", "snntorch"):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # not installed, or installed but broken
+            absent.append(name)
     if not absent:
         return None
-    return (f"{' and '.join(absent)} not installed: skipping the snntorch and plain PyTorch "
+    return (f"{' and '.join(absent)} not importable: skipping the snntorch and plain PyTorch "
             "comparison (pip install torch; pip install snntorch --no-deps)")
 
 
