@@ -22,12 +22,69 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 
-import numba
-
-__all__ = ["Kernel", "kernel", "use_numba", "numba_enabled", "cached_njit"]
+__all__ = [
+    "Kernel", "kernel", "use_numba", "numba_enabled", "cached_njit", "register_jitable",
+    "overload", "numba_module",
+]  # fmt: skip
 
 _enabled = os.environ.get("STOCHAD_NUMBA", "1") != "0"
 _warned_no_cache = []
+
+# numba is imported on first compile, not by ``import stochad`` (it is about half of the
+# import time, and ``STOCHAD_NUMBA=0`` never needs it): the helpers that kernels call are
+# registered with numba then, in the order they were declared.
+_numba: list = []
+_pending: list = []  # registrations to make once numba is loaded: f(numba.extending)
+
+
+def numba_module():
+    """The ``numba`` module, imported on first use, with every pending helper registered."""
+    if not _numba:
+        import numba
+        import numba.extending
+
+        _numba.append(numba)
+    numba = _numba[0]
+    while _pending:
+        _pending.pop(0)(numba.extending)
+    return numba
+
+
+def _declare(registration: Callable) -> None:
+    _pending.append(registration)
+    if _numba:  # numba is already loaded: register now, as numba.extending would
+        numba_module()
+
+
+def register_jitable(function: Callable) -> Callable:
+    """``numba.extending.register_jitable``, deferred until numba is first needed.
+
+    The function stays the plain Python function (as numba's decorator returns it), so
+    Python callers never touch numba; compiled kernels see it once :func:`numba_module`
+    has registered it, which :func:`cached_njit` does before compiling anything.
+
+    Examples
+    --------
+    >>> from stochad.kernels import register_jitable
+    >>> @register_jitable
+    ... def twice(x):
+    ...     return 2 * x
+    >>> twice(3)
+    6
+    """
+    _declare(lambda extending: extending.register_jitable(function))
+    return function
+
+
+def overload(target: Callable, **options) -> Callable:
+    """``numba.extending.overload(target, **options)`` as a decorator, deferred like
+    :func:`register_jitable` (the implementation is registered on numba's first use)."""
+
+    def decorate(implementation: Callable) -> Callable:
+        _declare(lambda extending: extending.overload(target, **options)(implementation))
+        return implementation
+
+    return decorate
 
 
 def cached_njit(function: Callable | None = None, **options):
@@ -42,6 +99,7 @@ def cached_njit(function: Callable | None = None, **options):
     """
     if function is None:
         return lambda f: cached_njit(f, **options)
+    numba = numba_module()
     try:
         return numba.njit(cache=True, **options)(function)
     except RuntimeError as err:  # numba: "cannot cache function ...: no locator available"
