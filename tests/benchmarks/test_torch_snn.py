@@ -8,6 +8,9 @@ import pytest
 
 from benchmarks import speed, torch_snn
 
+needs_torch = pytest.mark.skipif(torch_snn.missing() is not None,
+                                 reason=str(torch_snn.missing()))
+
 
 def _case(recurrent: bool):
     from stochad import snn, surrogates
@@ -27,18 +30,16 @@ def _case(recurrent: bool):
     return net, net.init_params(rng=rng, scale=4.0), x, spike_mse, (target,)
 
 
+@needs_torch
 @pytest.mark.parametrize("recurrent", [False, True])
 def test_torch_versions_give_stochads_loss_and_gradients(recurrent):
-    pytest.importorskip("torch")
-    pytest.importorskip("snntorch")
     result = torch_snn.check_equivalence(*_case(recurrent))
     assert result["spikes"] > 20  # the comparison sees spikes, resets and their gradients
     assert result["torch"] < 1e-9 and result["snntorch"] < 1e-6
 
 
+@needs_torch
 def test_the_check_fails_on_another_surrogate(monkeypatch):
-    pytest.importorskip("torch")
-    pytest.importorskip("snntorch")
     case = _case(False)  # stochad's surrogate: snntorch's fast_sigmoid with slope 25
     monkeypatch.setattr(torch_snn, "SLOPE", 10.0)  # the torch side's slope only
     with pytest.raises(AssertionError, match="differs"):
