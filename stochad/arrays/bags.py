@@ -53,17 +53,25 @@ class Bag:
 
     @property
     def blocks(self) -> tuple:
-        """``((events, shifts), ...)``, each of shape ``(*block_shape, k)``."""
+        """``((events, shifts), ...)``, each of shape ``(*block_shape, k)``.
+
+        A reduction's blocks are made from its rows on each use, not kept: the event
+        table renumbers ids in the arrays it tracks (:meth:`id_arrays`), and a kept copy
+        would go stale.
+        """
+        if self._blocks is not None:
+            return self._blocks
+        values, alternates, events, scale = self._rows
+        k = events.shape[-1]
+        shifts = (alternates - values) * scale
+        block = (events.reshape(self.shape + (k,)), shifts.reshape(self.shape + (k,)))
+        return (_compact(*block, self.shape),)
+
+    def id_arrays(self) -> list:
+        """The arrays of event ids this bag keeps."""
         if self._blocks is None:
-            values, alternates, events, scale = self._rows
-            k = events.shape[-1]
-            shifts = (alternates - values) * scale
-            self._blocks = (
-                _compact(
-                    events.reshape(self.shape + (k,)), shifts.reshape(self.shape + (k,)), self.shape
-                ),
-            )
-        return self._blocks
+            return [self._rows[2]]
+        return [events for events, _ in self._blocks]
 
     @property
     def entries(self) -> int:

@@ -136,6 +136,12 @@ class TripleArray(PrimitiveOperators):
         self._event = event
         self.evaluation = evaluation
         self.bag = bag
+        # the event table renumbers ids in place when it compacts: it must know ours
+        if event is not None:
+            evaluation.events.track(event)
+        if bag is not None:
+            for ids in bag.id_arrays():
+                evaluation.events.track(ids)
 
     # -- the one-perturbation-per-element view ---------------------------------------
     @property
@@ -167,6 +173,7 @@ class TripleArray(PrimitiveOperators):
         shift, chosen = self.bag.settle(self.evaluation)
         self._alternate = self.value + shift
         self._event = chosen
+        self.evaluation.events.track(chosen)
         self.bag = None
 
     # -- what the array says ----------------------------------------------------------

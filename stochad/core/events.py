@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 __all__ = ["Event", "EventTable"]
@@ -19,13 +21,18 @@ class EventTable:
     faster than indexing the array, which keeps the scalar engine's speed.
     """
 
-    __slots__ = ("weights", "view", "count", "objects")
+    __slots__ = ("weights", "view", "count", "objects", "_holders", "_holders_checked")
+
+    COMPACT_FROM = 1 << 20
+    """A table this large is compacted before it grows (:meth:`compact`)."""
 
     def __init__(self, capacity: int = 64):
         self.weights = np.zeros(max(int(capacity), 2))
         self.view = memoryview(self.weights)
         self.count = 0
         self.objects: dict[int, Event] = {}
+        self._holders: list[weakref.ref] = []
+        self._holders_checked = 64
 
     # a memoryview cannot be pickled: ship the weights and make the view anew
     def __getstate__(self):
@@ -34,12 +41,34 @@ class EventTable:
     def __setstate__(self, state) -> None:
         self.weights, self.count, self.objects = state
         self.view = memoryview(self.weights)
+        self._holders = []
+        self._holders_checked = 64
+
+    def track(self, ids: np.ndarray) -> None:
+        """Register an array of event ids that lives beyond the operation making it.
+
+        Triple arrays register theirs: :meth:`compact` renumbers the ids in place in
+        every registered array still alive (through the array owning the memory, so all
+        views agree), and only ids some live array or scalar :class:`Event` refers to
+        are kept.
+        """
+        root = ids
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        self._holders.append(weakref.ref(root))
+        if len(self._holders) > 2 * self._holders_checked:  # forget the dead, amortized
+            self._holders = [h for h in self._holders if h() is not None]
+            self._holders_checked = max(64, len(self._holders))
 
     def reserve(self, n: int) -> int:
         """Reserve ``n`` consecutive ids (weights 0) and return the first.
 
-        The last slot of ``weights`` always stays free: kernels use it as scratch.
+        The last slot of ``weights`` always stays free: kernels use it as scratch. A
+        table of :attr:`COMPACT_FROM` slots or more that would have to grow is first
+        compacted, so its size follows the live perturbations, not every draw ever made.
         """
+        if self.count + int(n) + 1 > len(self.weights) and len(self.weights) >= self.COMPACT_FROM:
+            self.compact()
         first = self.count
         needed = first + int(n)
         if needed + 1 > len(self.weights):
@@ -49,6 +78,48 @@ class EventTable:
             self.view = memoryview(grown)
         self.count = needed
         return first
+
+    def compact(self) -> bool:
+        """Give back the ids nothing refers to any more; returns whether it did.
+
+        Kept: every id a scalar :class:`Event` object holds, at its number (events are
+        dict keys), and every id a registered array still alive refers to (dead ones
+        too), renumbered in place in those arrays. The renumbering keeps the order of
+        ids, which is all that pruning looks at (equal or increasing ids), so results
+        are the same bit for bit as without compacting, whenever it runs. Runs between
+        operations only (from :meth:`reserve`, when a draw asks for ids).
+        """
+        count = self.count
+        roots = {}
+        for holder in self._holders:
+            root = holder()
+            if root is not None:
+                roots[id(root)] = root
+        roots = list(roots.values())
+        if not all(root.flags.writeable and root.dtype == np.int64 for root in roots):
+            return False
+        pinned = np.fromiter(self.objects, dtype=np.int64, count=len(self.objects))
+        ids = np.concatenate([np.ravel(r) for r in roots] + [pinned])
+        kept = np.unique(ids[(ids >= 0) & (ids < count)])  # ids >= count: a pool's garbage
+        # monotone renumbering that leaves every pinned id at its number: after the
+        # pinned id K[j], the i-th kept id gets K[j] + (i - j)
+        position = np.arange(kept.size)
+        anchor = np.where(np.isin(kept, pinned), kept - position, 0)
+        renumbered = position + np.maximum.accumulate(anchor) if kept.size else position
+        if 2 * (renumbered[-1] + 2 if kept.size else 1) > count:
+            return False  # too little to gain
+        lookup = np.zeros(count, dtype=np.int64)
+        lookup[kept] = renumbered
+        weights = self.weights[kept]
+        for root in roots:
+            inside = (root >= 0) & (root < count)
+            root[inside] = lookup[root[inside]]
+        self.weights[:count] = 0.0
+        self.weights[renumbered] = weights
+        self.count = int(renumbered[-1]) + 1 if kept.size else 0
+        self._holders = [weakref.ref(root) for root in roots]
+        self._holders_checked = max(64, len(roots))
+        return True
 
     def event(self, id: int) -> Event:
         """The one :class:`Event` object for ``id`` (created on first use)."""
