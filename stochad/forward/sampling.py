@@ -10,10 +10,10 @@ draw's smoothed tangent instead.
 from __future__ import annotations
 
 from stochad.core.context import Evaluation
-from stochad.core.primitives import check_foreign, is_carrier, moving_events
+from stochad.core.primitives import check_foreign, is_carrier
 from stochad.distributions.base import DiscreteRule
 from stochad.distributions.categorical import CATEGORICAL
-from stochad.forward.triple import Triple
+from stochad.forward.triple import Triple, merged, moving_of
 
 __all__ = ["sample_scalar", "sample_categorical", "discrete_triple", "alternate_args"]
 
@@ -62,15 +62,13 @@ def discrete_triple(evaluation: Evaluation, x, new_jumps, args, alternate_of) ->
     one of the triple ``args``. Only carried events that move a parameter compete (an
     event with Δ = 0 there leaves the draw unchanged). The backend decides which survive.
     """
-    backend = evaluation.backend
     fresh = {}
     for alt, weight in new_jumps:
         if weight != 0.0:
             fresh[evaluation.new_event(weight)] = alt
-    triples = [a for a in args if isinstance(a, Triple)]
-    carried = moving_events(triples) if any(a.alternates for a in triples) else []
+    carried = moving_of([a for a in args if isinstance(a, Triple)])
     alternates = {}
-    for event in backend.merge_events(evaluation, carried + list(fresh)):
+    for event in merged(evaluation, carried + list(fresh) if fresh else carried):
         alternates[event] = fresh[event] if event in fresh else alternate_of(event)
     return Triple(x, 0.0, alternates, evaluation)
 
@@ -89,7 +87,9 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
     x = rule.inverse_cdf(evaluation.streams.uniform(), *values)
     if not own:
         return x
-    deltas = [a.delta if type(a) is Triple else 0.0 for a in args]
+    deltas = [own[0].delta] if len(args) == 1 else [
+        a.delta if type(a) is Triple else 0.0 for a in args
+    ]  # fmt: skip
     backend = evaluation.backend
     if not backend.carries_perturbations:
         return Triple(x, backend.draw_tangent(rule, x, values, deltas), {}, evaluation)

@@ -14,10 +14,11 @@ from stochad.backends.exact import ExactBackend
 from stochad.backends.pruned import PrunedBackend
 from stochad.core.primitives import Primitive, call, differs, is_zero, moving_events, owned
 from stochad.errors import COMPARISON_LOST, PerturbationLostError, PerturbationLostWarning
-from stochad.rules import elementwise as ew
-from stochad.rules.operators import PrimitiveOperators
+from stochad.rules.operators import PrimitiveOperators, elementwise_operators
 
-__all__ = ["Triple", "Perturbation", "register_array_carrier", "use_fast_path"]
+__all__ = [
+    "Triple", "Perturbation", "register_array_carrier", "use_fast_path", "moving_of", "merged"
+]  # fmt: skip
 
 
 class Perturbation(NamedTuple):
@@ -184,6 +185,26 @@ def _moving(alternates: dict, value) -> list:
     ]
 
 
+def moving_of(own: list) -> list:
+    """``moving_events(own)`` for this evaluation's triples, quick for one plain-valued one."""
+    if len(own) == 1:
+        (a,) = own
+        alts = a.alternates
+        if not alts:
+            return []
+        value = a.value
+        if type(value) in (int, float):
+            return _moving(alts, value)
+    return moving_events(own)
+
+
+def merged(evaluation, events: list) -> list:
+    """``backend.merge_events``, not called for a lone event where it would keep it."""
+    if len(events) > 1 or not _lone_event_kept.get(type(evaluation.backend)):
+        return _merged(evaluation, events)
+    return events
+
+
 def _merged(evaluation, events: list) -> list:
     """The events the backend keeps (the built-in ones keep a lone event: no call)."""
     backend = evaluation.backend
@@ -192,26 +213,24 @@ def _merged(evaluation, events: list) -> list:
     return events
 
 
-def _alternate(primitive: Primitive, scalar, *alt_args):
+def _alternate(primitive: Primitive, scalar, *world):
     """The operation in one alternate world: by ``scalar`` where that is exact, else ``value``.
 
-    The world's operands are widened as on the general path; only plain Python numbers go
-    to ``scalar`` (a numpy scalar would make ``maximum`` return numpy's other kind).
+    Only plain Python numbers go to ``scalar`` (a numpy scalar would make ``maximum``
+    return numpy's other kind); anything else computes ``value`` on the operands widened
+    as on the general path.
     """
-    alt_args = [_widen(v) for v in alt_args]
-    if all(type(v) in (int, float) for v in alt_args):
+    for v in world:
+        if not (type(v) is float or type(v) is int and _NEG_SAFE_INT < v < _SAFE_INT):
+            break
+    else:
         try:
-            alt = scalar(*alt_args)
-            if -_INF < alt < _INF:
+            alt = scalar(*world)
+            if alt - alt == 0:  # finite
                 return alt
         except ArithmeticError:
             pass
-    return primitive.value(*alt_args)
-
-
-def _is_plain(v) -> bool:
-    """A Python float, or an int below 2³¹ (the kinds ``scalar`` rules compute on)."""
-    return type(v) is float or (type(v) is int and -_SAFE_INT < v < _SAFE_INT)
+    return primitive.value(*[_widen(v) for v in world])
 
 
 def _apply_unary(primitive: Primitive, a, evaluation):
@@ -220,15 +239,14 @@ def _apply_unary(primitive: Primitive, a, evaluation):
     if scalar is None or type(a) is not Triple or a.evaluation is not evaluation or a.lost:
         return None
     x, dx = a.value, a.delta
-    if type(x) is not float and not (type(x) is int and _NEG_SAFE_INT < x < _SAFE_INT):
-        if (x := _plain(x)) is None:
-            return None
+    if type(x) is not float and (x := _plain(x)) is None:
+        return None
     if type(dx) is not float and (dx := _plain_delta(dx)) is None:
         return None
     carries = evaluation.backend.carries_perturbations
     try:
         out = scalar(x)
-        if not -_INF < out < _INF:
+        if out - out != 0:  # inf or nan (for a finite number: exactly 0)
             return None
         delta = 0.0
         if dx and (partial := primitive.forward_partials[not carries][0]) is not None:
@@ -244,16 +262,7 @@ def _apply_unary(primitive: Primitive, a, evaluation):
     if carries:
         alts = a.alternates
         for e in _carried(evaluation, alts, x):
-            ax = alts.get(e, x)
-            alt = None
-            if type(ax) is float or type(ax) is int and _NEG_SAFE_INT < ax < _SAFE_INT:
-                try:
-                    alt = scalar(ax)
-                except ArithmeticError:
-                    pass
-            if alt is None or not -_INF < alt < _INF:
-                alt = _alternate(primitive, scalar, ax)
-            alternates[e] = alt
+            alternates[e] = _alternate(primitive, scalar, alts.get(e, x))
     return Triple(out, delta, alternates, evaluation, lost)
 
 
@@ -292,12 +301,10 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
     else:
         y, dy, alts_y = b, None, _NO_ALTERNATES
     # plain Python numbers (ints below 2³¹) and float tangents; numpy scalars convert
-    if type(x) is not float and not (type(x) is int and _NEG_SAFE_INT < x < _SAFE_INT):
-        if (x := _plain(x)) is None:
-            return None
-    if type(y) is not float and not (type(y) is int and _NEG_SAFE_INT < y < _SAFE_INT):
-        if (y := _plain(y)) is None:
-            return None
+    if type(x) is not float and (x := _plain(x)) is None:
+        return None
+    if type(y) is not float and (y := _plain(y)) is None:
+        return None
     if dx is not None and type(dx) is not float and (dx := _plain_delta(dx)) is None:
         return None
     if dy is not None and type(dy) is not float and (dy := _plain_delta(dy)) is None:
@@ -305,7 +312,7 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
     carries = evaluation.backend.carries_perturbations
     try:
         out = scalar(x, y)
-        if not -_INF < out < _INF:
+        if out - out != 0:  # inf or nan (for a finite number: exactly 0)
             return None
         delta = 0.0
         if dx or dy:
@@ -328,35 +335,16 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
     if not carries:
         return Triple(out, delta, {}, evaluation, lost)
     # the events that move an operand (``moving_events``), the backend's merge, and the
-    # operation in each kept event's world (one operand's alternate, the other's value)
-    alternates = {}
+    # operation in each kept event's world
     if not alts_y:
-        for e in _carried(evaluation, alts_x, x):
-            ax = alts_x.get(e, x)
-            alt = None
-            if type(ax) is float or type(ax) is int and _NEG_SAFE_INT < ax < _SAFE_INT:
-                try:
-                    alt = scalar(ax, y)
-                except ArithmeticError:
-                    pass
-            if alt is None or not -_INF < alt < _INF:
-                alt = _alternate(primitive, scalar, ax, y)
-            alternates[e] = alt
+        events = _carried(evaluation, alts_x, x)
     elif not alts_x:
-        for e in _carried(evaluation, alts_y, y):
-            ay = alts_y.get(e, y)
-            alt = None
-            if type(ay) is float or type(ay) is int and _NEG_SAFE_INT < ay < _SAFE_INT:
-                try:
-                    alt = scalar(x, ay)
-                except ArithmeticError:
-                    pass
-            if alt is None or not -_INF < alt < _INF:
-                alt = _alternate(primitive, scalar, x, ay)
-            alternates[e] = alt
+        events = _carried(evaluation, alts_y, y)
     else:
-        for e in _merged(evaluation, moving_events((a, b))):
-            alternates[e] = _alternate(primitive, scalar, alts_x.get(e, x), alts_y.get(e, y))
+        events = _merged(evaluation, moving_events((a, b)))
+    alternates = {}
+    for e in events:
+        alternates[e] = _alternate(primitive, scalar, alts_x.get(e, x), alts_y.get(e, y))
     return Triple(out, delta, alternates, evaluation, lost)
 
 
@@ -395,7 +383,7 @@ def _apply_fast(primitive: Primitive, args, evaluation):
     carries = evaluation.backend.carries_perturbations
     try:
         out = scalar(*values)
-        if not -_INF < out < _INF:
+        if out - out != 0:  # inf or nan (for a finite number: exactly 0)
             return None
         delta = None
         for t, partial in zip(tangents, primitive.forward_partials[not carries], strict=False):
@@ -559,22 +547,8 @@ class Triple(PrimitiveOperators):
     __slots__ = ("value", "delta", "alternates", "evaluation", "lost")
     __stochad_priority__ = 10
 
-    # the operators most programs use, fast path first (the rest: PrimitiveOperators)
-    __add__, __radd__ = _fast_binary(ew.ADD)
-    __sub__, __rsub__ = _fast_binary(ew.SUBTRACT)
-    __mul__, __rmul__ = _fast_binary(ew.MULTIPLY)
-    __truediv__, __rtruediv__ = _fast_binary(ew.DIVIDE)
-    __pow__, __rpow__ = _fast_binary(ew.POWER)
-    __lt__, _ = _fast_binary(ew.LESS)
-    __le__, _ = _fast_binary(ew.LESS_EQUAL)
-    __gt__, _ = _fast_binary(ew.GREATER)
-    __ge__, _ = _fast_binary(ew.GREATER_EQUAL)
-    __eq__, _ = _fast_binary(ew.EQUAL)  # type: ignore[assignment]
-    __ne__, _ = _fast_binary(ew.NOT_EQUAL)  # type: ignore[assignment]
-    del _
+    # the elementwise operators take the fast path first: installed below
     __hash__ = None  # type: ignore[assignment]  # == builds a value, not a bool
-    __neg__ = _fast_unary(ew.NEGATIVE)
-    __abs__ = _fast_unary(ew.ABSOLUTE)
 
     def __init__(self, value, delta, alternates: dict, evaluation, lost: bool = False):
         self.value = value
@@ -709,3 +683,8 @@ class Triple(PrimitiveOperators):
                 "(use stochad.value(t) to read the primal value on purpose)"
             )
         return float(self.value)
+
+
+for _name, _method in elementwise_operators(_fast_binary, _fast_unary).items():
+    setattr(Triple, _name, _method)
+del _name, _method

@@ -17,7 +17,7 @@ from stochad.core.primitives import call
 from stochad.rules import elementwise as ew
 from stochad.rules import structural as st
 
-__all__ = ["PrimitiveOperators"]
+__all__ = ["PrimitiveOperators", "elementwise_operators"]
 
 # np.matmul is a ufunc too: ``ndarray @ carrier`` reaches the carrier through it.
 _UFUNCS = {**ew.UFUNC_PRIMITIVES, np.matmul: st.MATMUL}
@@ -72,34 +72,44 @@ def _shape_arguments(args) -> tuple | None:
     return tuple(args)
 
 
+def _unary(primitive):
+    def operation(self):
+        return call(primitive, self)
+
+    return operation
+
+
+_REFLECTED = (("add", ew.ADD), ("sub", ew.SUBTRACT), ("mul", ew.MULTIPLY),
+              ("truediv", ew.DIVIDE), ("pow", ew.POWER))  # fmt: skip
+_COMPARISONS = (("lt", ew.LESS), ("le", ew.LESS_EQUAL), ("gt", ew.GREATER),
+                ("ge", ew.GREATER_EQUAL), ("eq", ew.EQUAL), ("ne", ew.NOT_EQUAL))  # fmt: skip
+
+
+def elementwise_operators(binary=_binary, unary=_unary) -> dict:
+    """The elementwise operator methods, each made by ``binary(primitive)`` (which returns
+    ``(forward, reflected)``) or ``unary(primitive)``: one table for every carrier type
+    (the scalar triple passes its fast-path factories)."""
+    methods = {}
+    for name, primitive in _REFLECTED:
+        methods[f"__{name}__"], methods[f"__r{name}__"] = binary(primitive)
+    for name, primitive in _COMPARISONS:
+        methods[f"__{name}__"] = binary(primitive)[0]
+    methods["__neg__"] = unary(ew.NEGATIVE)
+    methods["__abs__"] = unary(ew.ABSOLUTE)
+    return methods
+
+
 class PrimitiveOperators:
     """Mixin: Python operators and array methods as registry primitives."""
 
     __slots__ = ()
 
-    __add__, __radd__ = _binary(ew.ADD)
-    __sub__, __rsub__ = _binary(ew.SUBTRACT)
-    __mul__, __rmul__ = _binary(ew.MULTIPLY)
-    __truediv__, __rtruediv__ = _binary(ew.DIVIDE)
-    __pow__, __rpow__ = _binary(ew.POWER)
+    # + - * / ** < <= > >= == != and unary - abs: installed below (elementwise_operators)
     __matmul__, __rmatmul__ = _binary(st.MATMUL)
-    __lt__, _ = _binary(ew.LESS)
-    __le__, _ = _binary(ew.LESS_EQUAL)
-    __gt__, _ = _binary(ew.GREATER)
-    __ge__, _ = _binary(ew.GREATER_EQUAL)
-    __eq__, _ = _binary(ew.EQUAL)  # type: ignore[assignment]
-    __ne__, _ = _binary(ew.NOT_EQUAL)  # type: ignore[assignment]
-    del _
     __hash__ = None  # type: ignore[assignment]  # == builds a value, not a bool
-
-    def __neg__(self):
-        return call(ew.NEGATIVE, self)
 
     def __pos__(self):
         return self
-
-    def __abs__(self):
-        return call(ew.ABSOLUTE, self)
 
     def __getitem__(self, index):
         return call(st.GETITEM, self, index=index)
@@ -159,3 +169,8 @@ class PrimitiveOperators:
 
     def dot(self, other):
         return st.dot(self, other)
+
+
+for _name, _method in elementwise_operators().items():
+    setattr(PrimitiveOperators, _name, _method)
+del _name, _method

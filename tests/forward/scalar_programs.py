@@ -8,15 +8,7 @@ bit (:func:`fingerprint` writes every number of a triple as ``float.hex``).
 from __future__ import annotations
 
 import stochad
-
-
-def walk(p, steps=50):
-    """The state-dependent random walk (docs/performance.md): ``x`` after ``steps`` steps."""
-    x = 0
-    for _ in range(steps):
-        up = stochad.exp(-x / p)
-        x = x + 2 * stochad.bernoulli(up) - 1
-    return x
+from benchmarks.scalar_path import walk  # the benchmark's walk, bit for bit
 
 
 def elementwise(p):
@@ -52,6 +44,7 @@ def fingerprint(t) -> tuple:
 
 
 PROGRAMS = {"walk": walk, "elementwise": elementwise}
+__all__ = ["PROGRAMS", "POINTS", "BACKENDS", "backend_of", "fingerprint", "results", "walk"]
 POINTS = {"walk": (100.0, 1.0), "elementwise": (0.3, 0.7)}
 BACKENDS = ("pruned", "dict", "smoothed", "symmetric")
 
