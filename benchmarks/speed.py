@@ -21,6 +21,8 @@ ranges; absolute times are printed, never asserted):
   surrogate-gradient training step of stochad, plain PyTorch and snntorch against the
   numpy forward pass of the same network, after checking that the three give the same loss
   and gradients; skipped with a message when torch or snntorch is not installed.
+- ``scalar_path``: one derivative sample of the 50-step state-dependent walk on scalar
+  triples against the plain-Python walk (``benchmarks/scalar_path.py``; CPU time).
 
     python -m benchmarks run speed [--quick]
     python benchmarks/speed.py --help
@@ -165,7 +167,7 @@ def torch_rows(quick: bool, echo=print) -> list[dict]:
 
 def run(*, quick: bool = False, out=None, echo=print) -> dict:
     """Run both speed rows; write ``speed[-quick].json`` and ``.md`` under ``out``."""
-    from benchmarks import batch_overhead, reverse_overhead
+    from benchmarks import batch_overhead, reverse_overhead, scalar_path
     from benchmarks.results import (
         RESULTS,
         fmt,
@@ -194,6 +196,7 @@ def run(*, quick: bool = False, out=None, echo=print) -> dict:
          "repeats": reverse["repeats"], "extra": {}},
         *snn_rows(quick, echo),
         *torch_rows(quick, echo),
+        scalar_path.row(quick, echo),
     ]
     table = [[r["name"], r["what"], r["baseline"],
               f"{r['ratio']['median']:.2f} ({r['ratio']['q1']:.2f}–{r['ratio']['q3']:.2f})",
