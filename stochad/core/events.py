@@ -139,7 +139,10 @@ class Event:
     carries the event sees the change at once. The weight lives in the evaluation's
     :class:`EventTable` (a standalone event gets a private one), where 0 means dead.
 
-    Identities come from a per-evaluation counter, so two events never collide.
+    Identities come from a per-evaluation counter, so two events never collide. An
+    event is its one object (:meth:`EventTable.event`): it hashes and compares by
+    identity, the C-level default, because triples keep their alternates in dicts keyed
+    by events and a Python ``__hash__`` would cost a call per lookup.
     """
 
     __slots__ = ("id", "table", "_slot")
@@ -173,9 +176,6 @@ class Event:
             self.table.view[self._slot] = 0.0
         elif not self.alive:
             raise ValueError("a dead event cannot be revived")
-
-    def __hash__(self) -> int:
-        return self.id
 
     def __repr__(self) -> str:
         state = "" if self.alive else ", dead"
