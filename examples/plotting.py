@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import stochad
+from stochad.snn.bptt import kernel_forward
 from stochad.snn.gradients import log_probability
 
 FIGURES = Path(__file__).resolve().parents[1] / "docs" / "examples" / "figures"
@@ -110,3 +111,33 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
 def relative_error(estimate: np.ndarray, truth: np.ndarray) -> float:
     """``‖estimate − truth‖ / ‖truth‖``."""
     return float(np.linalg.norm(estimate - truth) / np.linalg.norm(truth))
+
+
+class Resumed:
+    """An optimizer that keeps its state across :func:`stochad.snn.train` calls.
+
+    ``train`` starts its optimizer from ``init`` on every call; training in chunks (to
+    evaluate on fresh runs in between) with this wrapper is one uninterrupted run.
+    """
+
+    def __init__(self, optimizer):
+        self.optimizer, self.state = optimizer, None
+
+    def init(self, params):
+        return self.optimizer.init(params) if self.state is None else self.state
+
+    def update(self, grads, state, params=None):
+        return self.optimizer.update(grads, state, params)
+
+    def step(self, params, grads, state):
+        params, self.state = self.optimizer.step(params, grads, state)
+        return params, self.state
+
+
+def kernel_run(net, params: dict, inputs: np.ndarray, gen: np.random.Generator) -> list:
+    """One forward run on the numba kernels: every layer's output ``(batch, T, size)``.
+
+    (``net.forward`` runs the Python layers, which are much slower for evaluation runs.)
+    """
+    tape = kernel_forward(net, params, net.check(params, inputs), gen)
+    return [np.ascontiguousarray(s.transpose(1, 0, 2)) for s in tape.spikes]
