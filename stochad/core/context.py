@@ -32,9 +32,12 @@ class Evaluation:
     ``branching`` is True where Python control flow on a continuous value is intended
     (the body of :func:`stochad.propagate`, which differentiates the branch it takes):
     there a comparison's result may steer an ``if``.
+
+    ``keeps_lone_event`` caches, for the scalar fast path, whether the backend's
+    ``merge_events`` returns a lone event unchanged (None until first asked).
     """
 
-    __slots__ = ("streams", "backend", "events", "level", "active", "branching")
+    __slots__ = ("streams", "backend", "events", "level", "active", "branching", "keeps_lone_event")
 
     def __init__(self, streams: RandomStreams, backend=None):
         self.streams = streams
@@ -43,6 +46,7 @@ class Evaluation:
         self.level = 0
         self.active = False
         self.branching = False
+        self.keeps_lone_event = None
 
     def new_event(self, weight: float) -> Event:
         table = self.events

@@ -29,6 +29,12 @@ def _own_parameters(name: str, args, evaluation: Evaluation):
     Only this evaluation's triples and plain numbers may draw: a carrier of an enclosing
     evaluation (as a parameter or inside a triple's value) raises.
     """
+    if len(args) == 1:  # one parameter, a float or this evaluation's plain triple: no checks
+        (a,) = args
+        if type(a) is float:
+            return [a], []
+        if type(a) is Triple and a.evaluation is evaluation and type(a.value) in (int, float):
+            return [a.value], [a]
     values = []
     own = []
     checked = False

@@ -123,6 +123,8 @@ def _keeps_lone_event(backend) -> bool:
     True for the built-in pruned and exact backends (a subclass that overrides the method
     is asked every time, as on the general path), so the fast path skips the call there.
     """
+    if backend is None:
+        return False
     kind = type(backend)
     kept = _lone_event_kept.get(kind)
     if kept is None:
@@ -200,15 +202,23 @@ def moving_of(own: list) -> list:
 
 def merged(evaluation, events: list) -> list:
     """``backend.merge_events``, not called for a lone event where it would keep it."""
-    if len(events) > 1 or not _lone_event_kept.get(type(evaluation.backend)):
+    if len(events) > 1 or not _keeps_lone(evaluation):
         return _merged(evaluation, events)
     return events
+
+
+def _keeps_lone(evaluation) -> bool:
+    """:func:`_keeps_lone_event` of the evaluation's backend, asked once per evaluation."""
+    kept = evaluation.keeps_lone_event
+    if kept is None:
+        kept = evaluation.keeps_lone_event = _keeps_lone_event(evaluation.backend)
+    return kept
 
 
 def _merged(evaluation, events: list) -> list:
     """The events the backend keeps (the built-in ones keep a lone event: no call)."""
     backend = evaluation.backend
-    if len(events) > 1 or not (_lone_event_kept.get(type(backend)) or _keeps_lone_event(backend)):
+    if len(events) > 1 or not _keeps_lone(evaluation):
         return backend.merge_events(evaluation, events)
     return events
 
@@ -239,7 +249,9 @@ def _apply_unary(primitive: Primitive, a, evaluation):
     if scalar is None or type(a) is not Triple or a.evaluation is not evaluation or a.lost:
         return None
     x, dx = a.value, a.delta
-    if type(x) is not float and (x := _plain(x)) is None:
+    if type(x) is not float and not (type(x) is int and _NEG_SAFE_INT < x < _SAFE_INT) and (
+        (x := _plain(x)) is None
+    ):
         return None
     if type(dx) is not float and (dx := _plain_delta(dx)) is None:
         return None
@@ -278,7 +290,7 @@ def _carried(evaluation, alts: dict, value) -> list:
             events = []
     else:
         events = _moving(alts, value)
-    if len(events) > 1 or not _lone_event_kept.get(type(evaluation.backend)):
+    if len(events) > 1 or not (evaluation.keeps_lone_event or _keeps_lone(evaluation)):
         return _merged(evaluation, events)
     return events
 
@@ -301,9 +313,13 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
     else:
         y, dy, alts_y = b, None, _NO_ALTERNATES
     # plain Python numbers (ints below 2³¹) and float tangents; numpy scalars convert
-    if type(x) is not float and (x := _plain(x)) is None:
+    if type(x) is not float and not (type(x) is int and _NEG_SAFE_INT < x < _SAFE_INT) and (
+        (x := _plain(x)) is None
+    ):
         return None
-    if type(y) is not float and (y := _plain(y)) is None:
+    if type(y) is not float and not (type(y) is int and _NEG_SAFE_INT < y < _SAFE_INT) and (
+        (y := _plain(y)) is None
+    ):
         return None
     if dx is not None and type(dx) is not float and (dx := _plain_delta(dx)) is None:
         return None
