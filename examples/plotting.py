@@ -39,11 +39,21 @@ def pyplot():
 
 
 def save(figure, path) -> None:
-    """Write ``figure`` to ``path`` (small PNG) and close it."""
+    """Write ``figure`` to ``path`` (a small PNG: 80 dpi, 256 colours) and close it."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=80, bbox_inches="tight")
     pyplot().close(figure)
+    shrink(path)
     print(f"saved {path}")
+
+
+def shrink(path) -> None:
+    """Re-save a PNG with an adaptive 256-colour palette (a third of the size)."""
+    from PIL import Image  # matplotlib's own dependency
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256)
+    small.save(path, optimize=True)
 
 
 def cli(name: str, doc: str, run: Callable, plot: Callable, argv=None) -> dict:
