@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # pages other work adds; listed in mkdocs.yml where they belong, shown once they exist
-OPTIONAL = {"benchmarks.md", "distributed.md", "vectorize.md", "examples/index.md"}
+OPTIONAL = {"benchmarks.md", "distributed.md", "vectorize.md", "study.md"}
 EXAMPLES = "Examples"
 
 
