@@ -207,6 +207,22 @@ def merged(evaluation, events: list) -> list:
     return events
 
 
+def _lone(evaluation, alts: dict, value):
+    """The one ``(event, alternate)`` an operand carries, for the quickest case.
+
+    None where it leaves no perturbation (dead, or Δ = 0), False where the general code must
+    decide (several events, a backend that is asked, an alternate that is not plain).
+    """
+    if len(alts) != 1 or not (evaluation.keeps_lone_event or _keeps_lone(evaluation)):
+        return False
+    ((e, w),) = alts.items()
+    if not (type(w) is float or type(w) is int and _NEG_SAFE_INT < w < _SAFE_INT):
+        return False
+    if not e.alive or w == value:
+        return None
+    return e, w
+
+
 def _keeps_lone(evaluation) -> bool:
     """:func:`_keeps_lone_event` of the evaluation's backend, asked once per evaluation."""
     kept = evaluation.keeps_lone_event
@@ -273,6 +289,17 @@ def _apply_unary(primitive: Primitive, a, evaluation):
     alternates = {}
     if carries:
         alts = a.alternates
+        lone = None if not alts and evaluation.keeps_lone_event else _lone(evaluation, alts, x)
+        if lone is None:
+            return Triple(out, delta, alternates, evaluation, lost)
+        if lone:
+            e, w = lone
+            try:
+                alt = scalar(w)
+                if alt - alt == 0:
+                    return Triple(out, delta, {e: alt}, evaluation, lost)
+            except ArithmeticError:
+                pass  # below, the general formula for this world
         for e in _carried(evaluation, alts, x):
             alternates[e] = _alternate(primitive, scalar, alts.get(e, x))
     return Triple(out, delta, alternates, evaluation, lost)
@@ -350,6 +377,20 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
     )
     if not carries:
         return Triple(out, delta, {}, evaluation, lost)
+    # the commonest case first: one operand carries one event, which the backend keeps
+    if (not alts_y) is not (not alts_x):
+        left = bool(alts_x)
+        lone = _lone(evaluation, alts_x, x) if left else _lone(evaluation, alts_y, y)
+        if lone is None:
+            return Triple(out, delta, {}, evaluation, lost)
+        if lone:
+            e, w = lone
+            try:
+                alt = scalar(w, y) if left else scalar(x, w)
+                if alt - alt == 0:
+                    return Triple(out, delta, {e: alt}, evaluation, lost)
+            except ArithmeticError:
+                pass  # below, the general formula for this world
     # the events that move an operand (``moving_events``), the backend's merge, and the
     # operation in each kept event's world
     if not alts_y:

@@ -192,3 +192,30 @@ def test_numpy_scalars_and_big_integers_keep_numpy_semantics():
     fast = stochad.stochastic_triple(f, 0.3, rng=1)
     assert fingerprint(fast) == fingerprint(general)
     assert isinstance(stochad.value(fast), float)  # widened as numpy's int64 would not wrap
+
+
+class _AskedBackend(stochad.PrunedBackend):
+    """A pruned backend that logs every merge it is asked for (a user's backend)."""
+
+    def __init__(self):
+        self.log = []
+
+    def merge_events(self, evaluation, events):
+        self.log.append([e.id for e in events])
+        return super().merge_events(evaluation, events)
+
+
+@given(program=st.lists(instruction, min_size=1, max_size=10), seed=st.integers(0, 2**16))
+def test_a_users_backend_is_asked_exactly_as_on_the_general_path(program, seed):
+    logs = []
+    for fast in (True, False):
+        backend = _AskedBackend()
+        with use_fast_path(fast), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                stochad.stochastic_triple(lambda q: interpret(program, q)[-1], 0.3,
+                                          backend=backend, rng=seed)
+            except Exception:  # noqa: BLE001, S110 - the errors are compared in the test above
+                pass
+        logs.append(backend.log)
+    assert logs[0] == logs[1]
