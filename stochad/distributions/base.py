@@ -142,6 +142,9 @@ class DiscreteRule:
     """``jumps(x, params, tangents)``: every own jump at once, for a rule whose jumps need
     all tangents together (the categorical); ``None`` uses ``jump``."""
     array_kernel: bool = False
+    bounds: Callable | None = None
+    """``bounds(*arrays)``: an elementwise range check beyond the kinds (the negative
+    binomial's mean bound), so array draws refuse what a scalar draw's ``check`` does."""
 
     def __post_init__(self):
         if len(self.kinds) != len(self.params):
@@ -170,6 +173,9 @@ class DiscreteRule:
         ok = np.ones(np.broadcast_shapes(*[np.shape(a) for a in arrays]), dtype=bool)
         for kind, a in zip(self.kinds, arrays, strict=True):
             ok = ok & _VALID[kind](a)
+        if self.bounds is not None:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ok = ok & self.bounds(*arrays)
         return ok
 
     def alternate(self, x, params, alt_params, aux_rng):

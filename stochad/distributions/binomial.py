@@ -16,6 +16,7 @@ from stochad.distributions.base import (
     coupled_uniform,
     register_distribution,
 )
+from stochad.distributions.special import bdtr, bdtrc, ndtri
 from stochad.errors import check_count, check_probability
 
 __all__ = ["BINOMIAL"]
@@ -39,11 +40,23 @@ def log_pmf(k, n, p):
     )  # fmt: skip
 
 
+_DIRECT = 30.0
+"""Below this mean ``n·p`` the CDF is summed from 0 (a short sum where the mass
+is); above it, it is scipy's incomplete beta function (O(1)) and a draw starts from an
+approximate quantile."""
+
+
+def _direct(n, p):
+    return n * p < _DIRECT  # the sum from 0 covers the mass in about np + a few terms
+
+
 def cdf(k, n, p):
     if k < 0:
         return 0.0
     if k >= n:
         return 1.0
+    if not _direct(n, p):
+        return bdtr(math.floor(k), n, p)
     total = 0.0
     for j in range(int(k) + 1):
         total += math.exp(log_pmf(j, n, p))
@@ -51,6 +64,8 @@ def cdf(k, n, p):
 
 
 def inverse_cdf(u, n, p):
+    if not _direct(n, p):
+        return quantile(u, n, p)
     if 1.0 - u < _TAIL:
         return upper_tail_quantile(u, n, n, p)
     total = 0.0
@@ -59,6 +74,37 @@ def inverse_cdf(u, n, p):
         if total >= u:
             return k
     return n
+
+
+def quantile(u, n, p):
+    """The smallest ``k`` with ``F(k) >= u``, in O(1) expected CDF evaluations.
+
+    As the Poisson's: from the Cornish–Fisher start ``np + √(npq)·z + (1 − 2p)(z² − 1)/6``,
+    stepping with scipy's CDF below the median and its complement above it.
+    """
+    q = 1.0 - p
+    z = ndtri(min(u, 1.0 - 2.0**-53))
+    start = n * p + math.sqrt(n * p * q) * z + (1.0 - 2.0 * p) * (z * z - 1.0) / 6.0
+    k = min(float(n), max(0.0, math.floor(start)))
+    upper = u > 0.5
+    r = 1.0 - u
+    if _covers(k, n, p, u, r, upper):
+        while k > 0.0 and _covers(k - 1.0, n, p, u, r, upper):
+            k -= 1.0
+        return int(k)
+    k += 1.0
+    while k < n and not _covers(k, n, p, u, r, upper):
+        k += 1.0
+    return int(k)
+
+
+def _covers(k, n, p, u, r, upper):
+    """``F(k) >= u``, on the upper tail above the median (``F(n) = 1``)."""
+    if k >= n:
+        return True
+    if upper:
+        return bdtrc(k, n, p) <= r
+    return bdtr(k, n, p) >= u
 
 
 _TAIL = 1e-9

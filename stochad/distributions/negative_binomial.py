@@ -99,6 +99,6 @@ NEGATIVE_BINOMIAL = register_distribution(
     DiscreteRule(
         "negative_binomial", ("n", "p"), check, inverse_cdf, cdf, jump, mean_partials,
         differentiable=1, kinds=("positive", "open_probability"), score=score,
-        array_kernel=True,
+        array_kernel=True, bounds=lambda n, p: n * (1.0 - p) <= MAX_COUNT * p,
     )
 )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from stochad.distributions.base import MAX_COUNT, DiscreteRule, register_distribution
+from stochad.distributions.special import ndtri, pdtr, pdtrc
 from stochad.errors import check_nonnegative
 
 __all__ = ["POISSON"]
@@ -27,9 +28,16 @@ def log_pmf(k, lam):
     return k * math.log(lam) - lam - math.lgamma(k + 1)
 
 
+_DIRECT = 30.0
+"""Below this rate the CDF is summed from 0 (a few dozen terms); above it, it is scipy's
+incomplete gamma function (O(1)) and a draw starts from an approximate quantile."""
+
+
 def cdf(k, lam):
     if k < 0:
         return 0.0
+    if lam >= _DIRECT:
+        return pdtr(math.floor(k), lam)
     total = 0.0
     for j in range(int(k) + 1):
         total += math.exp(log_pmf(j, lam))
@@ -38,6 +46,8 @@ def cdf(k, lam):
 
 def inverse_cdf(u, lam):
     u = min(u, _BELOW_ONE)
+    if lam >= _DIRECT:
+        return quantile(u, lam)
     top = int(lam + 40.0 * math.sqrt(lam) + 100.0)  # the mass above is below 1e-300
     if 1.0 - u < _TAIL:
         return upper_tail_quantile(u, top, lam)
@@ -48,6 +58,35 @@ def inverse_cdf(u, lam):
         if total >= u or k > top:
             return k
         k += 1
+
+
+def quantile(u, lam):
+    """The smallest ``k`` with ``F(k) >= u``, in O(1) expected CDF evaluations.
+
+    It starts at the Cornish–Fisher approximation ``λ + √λ·z + (z² − 1)/6`` (``z`` the
+    normal quantile of ``u``), within a step or two of the answer, and steps to it. Above
+    the median the test is on the upper tail ``P(X > k) <= 1 − u`` (scipy's complement,
+    exact where ``F`` rounds to 1), so the far tail is as exact as the bulk.
+    """
+    z = ndtri(u)
+    k = max(0.0, math.floor(lam + math.sqrt(lam) * z + (z * z - 1.0) / 6.0))
+    upper = u > 0.5
+    r = 1.0 - u
+    if _covers(k, lam, u, r, upper):
+        while k > 0.0 and _covers(k - 1.0, lam, u, r, upper):
+            k -= 1.0
+        return int(k)
+    k += 1.0
+    while not _covers(k, lam, u, r, upper):
+        k += 1.0
+    return int(k)
+
+
+def _covers(k, lam, u, r, upper):
+    """``F(k) >= u``, on the upper tail above the median."""
+    if upper:
+        return pdtrc(k, lam) <= r
+    return pdtr(k, lam) >= u
 
 
 _TAIL = 1e-9

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 from numba.extending import register_jitable
 
 from stochad.distributions import DISTRIBUTIONS, DiscreteRule
+from stochad.kernels import special
 
 __all__ = ["rule_functions", "fingerprint", "require_array_kernel"]
 
@@ -73,6 +74,7 @@ def rule_functions(rule: DiscreteRule) -> SimpleNamespace:
     numba compiles these into the kernels of ``rule`` (see the module docstring).
     """
     require_array_kernel(rule)
+    special.install()  # before any kernel is compiled or loaded from numba's cache
     _register_module_helpers(rule)
     inverse_cdf = register_jitable(rule.inverse_cdf)
     cdf = register_jitable(rule.cdf)

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 from numba.extending import register_jitable
 
+from stochad.distributions import special as distribution_special
 from stochad.distributions.categorical import CATEGORICAL
 from stochad.distributions.categorical import check_array as check_categorical
 from stochad.distributions.vectorized import (
@@ -20,7 +21,7 @@ from stochad.distributions.vectorized import (
     flat_params,
     inverse_cdf_array,
 )
-from stochad.kernels import kernel, pruning
+from stochad.kernels import kernel, pruning, special
 from stochad.kernels.pruning import merge
 from stochad.kernels.rules import fingerprint, rule_functions
 
@@ -42,7 +43,7 @@ def _specialize(rule) -> SimpleNamespace:
     inverse_cdf, cdf, jump = functions.inverse_cdf, functions.cdf, functions.jump
     mean_partial = functions.mean_partial
     # the kernels inline pruning's merge: its source is part of their cache key too
-    source_key = fingerprint(rule, pruning)
+    source_key = fingerprint(rule, pruning, special, distribution_special)
 
     @kernel
     def draw_values(r, a, b, out):
