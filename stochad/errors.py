@@ -94,6 +94,8 @@ def is_real(x) -> bool:
 
 def _as_real(name: str, x, allowed: str) -> float:
     """``x`` as a float; ``allowed`` completes "``name`` must be ..." in the nan message."""
+    if type(x) is float and x == x:  # the common case first: a number that is not nan
+        return x
     if isinstance(x, bool) or not isinstance(x, (Real, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
     x = float(x)

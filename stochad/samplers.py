@@ -44,6 +44,9 @@ def _draw(rule: DiscreteRule, *args, size=None):
     ``__stochad_sample__(rule, args, size, evaluation)``; the carrier of the innermost
     evaluation among the parameters handles the draw.
     """
+    if size is None and len(args) == 1 and type(args[0]) is Triple:
+        # the scalar path's common case (a draw of one triple parameter), dispatch inlined
+        return sample_scalar(rule, args[0].evaluation, args)
     target = dispatch_target(args)
     evaluation = current_evaluation() if target is None else target.evaluation
     carrier = None if target is None else type(target)
