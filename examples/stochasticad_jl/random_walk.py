@@ -116,8 +116,10 @@ def plot(results: dict, path) -> None:
         title="estimator spread",
     )
     right.set(xscale="log", xlabel="steps n", ylabel="d/dp E[x_n]", title=f"mean ± SE, p = {P}")
-    left.legend()
-    right.legend()
+    for ax in (left, right):
+        ax.set_xticks(steps, [str(n) for n in steps])
+        ax.minorticks_off()
+        ax.legend()
     save(fig, path)
 
 
