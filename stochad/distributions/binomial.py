@@ -25,7 +25,7 @@ __all__ = ["BINOMIAL"]
 def check(n, p):
     n = check_count("n", n)
     if n > MAX_COUNT:
-        raise ValueError(f"n must be at most {MAX_COUNT} (draws cost O(n) here), got n={n}")
+        raise ValueError(f"n must be at most {MAX_COUNT} (the bound of every draw), got n={n}")
     return n, check_probability("p", p)
 
 

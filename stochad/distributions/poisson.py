@@ -17,7 +17,7 @@ def check(lam):
     lam = check_nonnegative("lam", lam)
     if lam > MAX_COUNT:
         raise ValueError(
-            f"lam must be at most {MAX_COUNT} (draws cost O(lam) here), got lam={lam!r}"
+            f"lam must be at most {MAX_COUNT} (the rate bound of every draw), got lam={lam!r}"
         )
     return (lam,)
 
