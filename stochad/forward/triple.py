@@ -325,7 +325,7 @@ def _carried(evaluation, alts: dict, value) -> list:
 def _apply_binary(primitive: Primitive, a, b, evaluation):
     """The fast path of a two-operand primitive, the common case: spelled out inline."""
     scalar = primitive.scalar
-    if scalar is None:
+    if scalar is None or not evaluation.active:  # a finished one's carriers: call() checks
         return None
     if type(a) is Triple:
         if a.evaluation is not evaluation or a.lost:
@@ -526,14 +526,12 @@ def _fast_binary(primitive: Primitive):
     """``t op other`` and ``other op t``: the fast path first, else the dispatching call."""
 
     def forward(self, other):
-        evaluation = self.evaluation
-        out = evaluation.active and _fast_binary_path(primitive, self, other, evaluation)
-        return call(primitive, self, other) if out is None or out is False else out
+        out = _fast_binary_path(primitive, self, other, self.evaluation)
+        return call(primitive, self, other) if out is None else out
 
     def reflected(self, other):
-        evaluation = self.evaluation
-        out = evaluation.active and _fast_binary_path(primitive, other, self, evaluation)
-        return call(primitive, other, self) if out is None or out is False else out
+        out = _fast_binary_path(primitive, other, self, self.evaluation)
+        return call(primitive, other, self) if out is None else out
 
     return forward, reflected
 
