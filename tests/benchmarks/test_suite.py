@@ -22,7 +22,7 @@ from benchmarks import programs
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ["variance.py", "speed.py", "scaling.py", "plot.py", "snn_speed.py", "batch_overhead.py",
-           "reverse_overhead.py"]
+           "reverse_overhead.py", "distributed.py"]
 TINY = ["bernoulli_sum", "two_layer", "binomial_sq"]
 
 
