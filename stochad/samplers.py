@@ -425,7 +425,8 @@ def _categorical_array(probs, entries, size):
             raise ValueError("probs must hold at least one probability, got an empty sequence")
         shape = np.broadcast_shapes(*[np.shape(_primal_of(q)) for q in entries])
         ones = np.ones(shape)
-        probs = stack([q * ones for q in entries], axis=-1)
+        full = [q if np.shape(_primal_of(q)) == shape else q * ones for q in entries]
+        probs = stack(full, axis=-1)
     if target is None:
         return sample_plain_categorical(evaluation, np.asarray(probs, dtype=np.float64), size)
     return sample_categorical_array(as_triple_array(probs, evaluation), size, evaluation)

@@ -180,7 +180,8 @@ def sample_categorical(probs: TripleArray, size, evaluation) -> TripleArray:
     if used == 0 and not np.any(carried >= 0):
         out = TripleArray(x.reshape(shape), None, None, None, ev)
     else:
-        out = TripleArray(x.reshape(shape), None, alternate.reshape(shape), event.reshape(shape), ev)
+        alternate, event = alternate.reshape(shape), event.reshape(shape)
+        out = TripleArray(x.reshape(shape), None, alternate, event, ev)
     # one draw from a 1-d triple array of probabilities is a scalar triple, as numpy gives
     # a scalar (the scalar form's result for the same probabilities)
     return out.to_triple() if out.ndim == 0 else out
@@ -198,8 +199,21 @@ def _carried_row_events(probs: TripleArray, values, ev):
     moving = np.broadcast_to(moving_ids(probs), values.shape)
     if not np.any(moving >= 0):
         return None, None
-    chosen = ev.backend.merge_rows(ev, np.ascontiguousarray(moving).reshape(-1, k))
-    chosen = chosen.reshape(values.shape[:-1])
+    # column by column: numpy's reductions along a short last axis are slow
+    columns = np.moveaxis(moving, -1, 0)
+    top = columns[0]
+    for column in columns[1:]:
+        top = np.maximum(top, column)
+    low = top
+    for column in columns:
+        low = np.minimum(low, np.where(column >= 0, column, top))
+    if np.array_equal(low, top):
+        # every row carries at most one distinct event (entries computed from the same
+        # triple array, as ``[1 - up, up]``): nothing to prune
+        chosen = top
+    else:
+        chosen = ev.backend.merge_rows(ev, np.ascontiguousarray(moving).reshape(-1, k))
+        chosen = chosen.reshape(values.shape[:-1])
     alternate = np.broadcast_to(probs.alternate_, values.shape)
     worlds = np.where(moving == chosen[..., None], alternate, values)
     return chosen, worlds
