@@ -592,7 +592,7 @@ def _lane_block(f, p, backend, seed, size: int) -> np.ndarray:
 def _run_lanes(f, lanes, tangent, backend, streams, *, scalar_output: bool) -> np.ndarray:
     size = len(lanes)
     where = f"vectorize=True runs {_name(f)} once on {size} lanes (a triple array of shape "
-    where += f"{lanes.shape}, p along the last axes)"
+    where += f"{lanes.shape}: the lanes, then p's shape)"
     ev = Evaluation(streams, backend)
     with evaluation(ev):
         try:
