@@ -1,7 +1,8 @@
 """Speed-up of a local dask cluster over one process, and the overhead per chunk.
 
-The program: ``expected_derivative`` of the state-dependent random walk (50 steps,
-``up = exp(−x/p)``, pruned), scalar path, ``n`` samples: seconds of work in one process.
+The program: ``expected_derivative`` of the state-dependent random walk's ``x²`` (50
+steps, ``up = exp(−x/p)``, pruned; ``benchmarks.programs.random_walk``), scalar path,
+``n`` samples: seconds of work in one process.
 (a) one process, no client; (b) the same call with ``client=`` a ``LocalCluster`` of
 ``--workers`` processes, after one warm-up call (workers import stochad and load numba's
 cache once). The runs alternate, ``--repeats`` times, and the medians are compared; the
@@ -19,25 +20,16 @@ Run: ``python benchmarks/distributed.py [--samples N] [--workers W] [--chunks C]
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-__all__ = ["walk", "trivial", "measure", "main"]
+__all__ = ["trivial", "measure", "main"]
 
 STEPS, P = 50, 0.5
-
-
-def walk(p):
-    import stochad
-
-    x = 0
-    for _ in range(STEPS):
-        up = stochad.exp(-x / p)
-        x = x + 2 * stochad.bernoulli(up) - 1
-    return x
 
 
 def trivial(p):
@@ -55,7 +47,10 @@ def measure(samples: int, workers: int, chunks: int, repeats: int, overhead_chun
     import numpy as np
 
     import stochad
+    from benchmarks.programs import random_walk
     from stochad.distributed import local_client
+
+    walk = functools.partial(random_walk, steps=STEPS)  # x² after 50 steps
 
     start = time.perf_counter()
     client = local_client(n_workers=workers)

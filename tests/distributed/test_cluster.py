@@ -25,20 +25,13 @@ pytest.importorskip(
 
 import stochad  # noqa: E402
 from stochad.distributed import local_client  # noqa: E402
+from tests.test_api import walk  # noqa: E402  (6 steps of the state-dependent walk)
 
 
 @pytest.fixture(scope="module")
 def client():
     with local_client(n_workers=2) as c:
         yield c
-
-
-def walk(p, steps=8):
-    x = 0
-    for _ in range(steps):
-        up = stochad.exp(-x / p)
-        x = x + 2 * stochad.bernoulli(up) - 1
-    return x
 
 
 def interacting(P):
