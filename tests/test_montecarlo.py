@@ -172,3 +172,11 @@ def test_progress_without_tqdm_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # `import tqdm` now raises ImportError
     with pytest.raises(ImportError, match="progress=True needs tqdm.*pip install tqdm"):
         map_blocks(draws, 5, progress=True)
+
+
+def test_progress_bar_with_a_client_counts_the_chunks_as_they_return(capsys):
+    pytest.importorskip("tqdm", reason="tqdm (optional) is not installed")
+    with ThreadPoolExecutor(2) as pool:
+        x = np.concatenate(map_blocks(draws, 30, rng=5, client=pool, chunks=4, progress=True))
+    assert np.array_equal(x, grid(30, 1))
+    assert "30/30" in capsys.readouterr().err
