@@ -20,7 +20,7 @@ from stochad.errors import PerturbationLostError
 from stochad.forward.triple import Perturbation, Triple
 from stochad.kernels.pruning import contribution
 from stochad.rules import structural as st
-from stochad.rules.operators import PrimitiveOperators
+from stochad.rules.operators import SequenceOperators
 
 __all__ = ["TripleArray", "as_triple_array", "require_array_backend", "register_rules"]
 
@@ -65,7 +65,7 @@ def as_triple_array(x, evaluation) -> TripleArray:
     return TripleArray(np.asarray(x, dtype=np.float64), None, None, None, evaluation)
 
 
-class TripleArray(PrimitiveOperators):
+class TripleArray(SequenceOperators):
     """An array of stochastic triples (forward mode), propagated by numba kernels.
 
     Element ``i`` is the triple ``(value[i], delta[i], (alternate[i], weight[i]))``: each

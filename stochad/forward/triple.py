@@ -734,8 +734,9 @@ class Triple(PrimitiveOperators):
     def __float__(self) -> float:
         if not is_zero(self.delta) or any(alt != self.value for alt in self._live_alternates()):
             raise PerturbationLostError(
-                "float() of a stochastic triple with a nonzero derivative or perturbation "
-                "(use stochad.value(t) to read the primal value on purpose)"
+                "float() of a stochastic triple with a nonzero derivative or perturbation, "
+                "also done by a[i] = t into a numpy array (build arrays with stochad.stack; "
+                "use stochad.value(t) to read the primal value on purpose)"
             )
         return float(self.value)
 

@@ -20,9 +20,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba.extending import register_jitable
 
-from stochad.kernels import kernel
+from stochad.kernels import kernel, register_jitable
 
 __all__ = [
     "count_mixed_rows",

@@ -21,10 +21,8 @@ import inspect
 import sys
 from types import SimpleNamespace
 
-from numba.extending import register_jitable
-
 from stochad.distributions import DISTRIBUTIONS, DiscreteRule
-from stochad.kernels import special
+from stochad.kernels import register_jitable, special
 
 __all__ = ["rule_functions", "fingerprint", "require_array_kernel"]
 

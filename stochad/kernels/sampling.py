@@ -10,7 +10,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
-from numba.extending import register_jitable
 
 from stochad.distributions import special as distribution_special
 from stochad.distributions.categorical import CATEGORICAL
@@ -21,7 +20,7 @@ from stochad.distributions.vectorized import (
     flat_params,
     inverse_cdf_array,
 )
-from stochad.kernels import kernel, pruning, special
+from stochad.kernels import kernel, pruning, register_jitable, special
 from stochad.kernels.pruning import merge
 from stochad.kernels.rules import fingerprint, rule_functions
 

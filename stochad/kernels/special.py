@@ -9,23 +9,32 @@ loaded from the cache: :func:`stochad.kernels.rules.rule_functions` calls it.
 
 from __future__ import annotations
 
-from numba import types
-from numba.extending import overload
-
 from stochad.distributions import special
+from stochad.kernels import overload
 
 __all__ = ["install"]
 
-_d = types.float64
-_SIGNATURES = {  # stochad symbol: (cython_special name, numba signature)
-    "stochad_pdtr": ("pdtr", _d(_d, _d, types.int32)),
-    "stochad_pdtrc": ("pdtrc", _d(_d, _d, types.int32)),
-    "stochad_bdtr": ("__pyx_fuse_1bdtr", _d(_d, types.int64, _d, types.int32)),
-    "stochad_bdtrc": ("__pyx_fuse_1bdtrc", _d(_d, types.int64, _d, types.int32)),
-    "stochad_ndtri": ("ndtri", _d(_d, types.int32)),
+_SIGNATURES = {  # stochad symbol: (cython_special name, argument types after the result)
+    "stochad_pdtr": ("pdtr", ("float64", "float64", "int32")),
+    "stochad_pdtrc": ("pdtrc", ("float64", "float64", "int32")),
+    "stochad_bdtr": ("__pyx_fuse_1bdtr", ("float64", "int64", "float64", "int32")),
+    "stochad_bdtrc": ("__pyx_fuse_1bdtrc", ("float64", "int64", "float64", "int32")),
+    "stochad_ndtri": ("ndtri", ("float64", "int32")),
 }
-_EXTERNAL = {name: types.ExternalFunction(name, sig) for name, (_, sig) in _SIGNATURES.items()}
+_external: dict = {}
 _installed: list = []
+
+
+def _function(name: str):
+    """The numba external function ``name`` (numba's types are built on first use, so
+    that importing stochad does not import numba)."""
+    if not _external:
+        from numba import types
+
+        for symbol, (_, arguments) in _SIGNATURES.items():
+            signature = types.float64(*[getattr(types, a) for a in arguments])
+            _external[symbol] = types.ExternalFunction(symbol, signature)
+    return _external[name]
 
 
 def install() -> None:
@@ -42,31 +51,31 @@ def install() -> None:
 
 
 # the trailing 0 is cython's ``__pyx_skip_dispatch`` argument
-_pdtr, _pdtrc = _EXTERNAL["stochad_pdtr"], _EXTERNAL["stochad_pdtrc"]
-_bdtr, _bdtrc = _EXTERNAL["stochad_bdtr"], _EXTERNAL["stochad_bdtrc"]
-_ndtri = _EXTERNAL["stochad_ndtri"]
-
-
 @overload(special.pdtr)
 def _pdtr_overload(k, lam):
-    return lambda k, lam: _pdtr(float(k), float(lam), 0)
+    f = _function("stochad_pdtr")
+    return lambda k, lam: f(float(k), float(lam), 0)
 
 
 @overload(special.pdtrc)
 def _pdtrc_overload(k, lam):
-    return lambda k, lam: _pdtrc(float(k), float(lam), 0)
+    f = _function("stochad_pdtrc")
+    return lambda k, lam: f(float(k), float(lam), 0)
 
 
 @overload(special.bdtr)
 def _bdtr_overload(k, n, p):
-    return lambda k, n, p: _bdtr(float(k), int(n), float(p), 0)
+    f = _function("stochad_bdtr")
+    return lambda k, n, p: f(float(k), int(n), float(p), 0)
 
 
 @overload(special.bdtrc)
 def _bdtrc_overload(k, n, p):
-    return lambda k, n, p: _bdtrc(float(k), int(n), float(p), 0)
+    f = _function("stochad_bdtrc")
+    return lambda k, n, p: f(float(k), int(n), float(p), 0)
 
 
 @overload(special.ndtri)
 def _ndtri_overload(u):
-    return lambda u: _ndtri(float(u), 0)
+    f = _function("stochad_ndtri")
+    return lambda u: f(float(u), 0)

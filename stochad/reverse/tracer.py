@@ -23,7 +23,7 @@ from stochad.distributions.base import DiscreteRule
 from stochad.errors import PerturbationLostError
 from stochad.reverse.draws import primal_draw
 from stochad.reverse.tape import Tape
-from stochad.rules.operators import PrimitiveOperators
+from stochad.rules.operators import SequenceOperators
 from stochad.rules.structural import unbroadcast
 
 __all__ = ["Tracer"]
@@ -36,7 +36,7 @@ def _scale(partial, g):
     return chain(partial, g)  # a zero cotangent or partial stays 0 against an infinite one
 
 
-class Tracer(PrimitiveOperators):
+class Tracer(SequenceOperators):
     """A value inside :func:`stochad.grad`: the primal plus its place on the tape.
 
     Users meet tracers only as the arguments of the function they pass to

@@ -17,7 +17,7 @@ from stochad.core.primitives import call
 from stochad.rules import elementwise as ew
 from stochad.rules import structural as st
 
-__all__ = ["PrimitiveOperators", "elementwise_operators"]
+__all__ = ["SequenceOperators", "PrimitiveOperators", "elementwise_operators"]
 
 # np.matmul is a ufunc too: ``ndarray @ carrier`` reaches the carrier through it.
 _UFUNCS = {**ew.UFUNC_PRIMITIVES, np.matmul: st.MATMUL}
@@ -111,9 +111,6 @@ class PrimitiveOperators:
     def __pos__(self):
         return self
 
-    def __getitem__(self, index):
-        return call(st.GETITEM, self, index=index)
-
     def __array_function__(self, func, types, args, kwargs):
         implementation = _ARRAY_FUNCTIONS.get(func)
         if implementation is None:
@@ -138,15 +135,6 @@ class PrimitiveOperators:
     @property
     def size(self) -> int:
         return int(np.size(self.value))
-
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d value")
-        return self.shape[0]
-
-    def __iter__(self):
-        # Unpacking (``a, b = t``) goes through GETITEM, so each piece stays a carrier.
-        return (self[i] for i in range(len(self)))
 
     @property
     def T(self):
@@ -174,3 +162,26 @@ class PrimitiveOperators:
 for _name, _method in elementwise_operators().items():
     setattr(PrimitiveOperators, _name, _method)
 del _name, _method
+
+
+class SequenceOperators(PrimitiveOperators):
+    """Mixin for carriers that may hold arrays: indexing, ``len`` and iteration too.
+
+    Kept off scalar carriers on purpose: numpy treats anything with ``__getitem__`` as a
+    sequence, so ``a[i] = t`` would say "setting an array element with a sequence"
+    instead of calling ``float(t)``, which raises the error that says what to do.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, index):
+        return call(st.GETITEM, self, index=index)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d value")
+        return self.shape[0]
+
+    def __iter__(self):
+        # Unpacking (``a, b = t``) goes through GETITEM, so each piece stays a carrier.
+        return (self[i] for i in range(len(self)))

@@ -44,10 +44,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.special import erfc, expit
 
 from stochad._docstrings import fill_doc
 from stochad.core.primitives import Primitive, call, register
+from stochad.rules.elementwise import expit
 
 __all__ = [
     "Surrogate", "SURROGATES", "HEAVISIDE", "ESCAPE_NOISE", "WITH_SURROGATE", "heaviside",
@@ -56,6 +56,14 @@ __all__ = [
     "exponential_escape",
 ]  # fmt: skip
 
+
+
+def _erfc(x):
+    """``scipy.special.erfc``, imported where a Gaussian escape noise is first evaluated
+    (scipy.special is a third of ``import stochad``)."""
+    from scipy.special import erfc
+
+    return erfc(x)
 
 @dataclass(frozen=True)
 class Surrogate:
@@ -302,7 +310,7 @@ def gaussian(beta: float = 1.0) -> Surrogate:
     return Surrogate(
         "gaussian",
         b,
-        lambda x: 0.5 * erfc(-b * np.asarray(x, dtype=np.float64)),
+        lambda x: 0.5 * _erfc(-b * np.asarray(x, dtype=np.float64)),
         lambda x: b / math.sqrt(math.pi) * np.exp(-((b * np.asarray(x)) ** 2)),
     )
 

@@ -199,3 +199,17 @@ def test_partials_follow_numpy_at_a_singularity_on_integer_values():
             lambda lam: stochad.log(stochad.poisson(lam)), 1e-9, backend="smoothed", rng=0
         )
     assert est == np.inf
+
+
+def test_storing_a_triple_into_a_numpy_array_says_what_to_do():
+    # numpy treats objects with __getitem__ as sequences ("setting an array element with a
+    # sequence"): scalar triples have none, so numpy calls float(t), which explains
+    def f(p):
+        a = np.zeros(3)
+        a[0] = stochad.bernoulli(p) + p  # δ = 1 at least: float() must refuse it
+        return a.sum()
+
+    with pytest.raises(stochad.PerturbationLostError, match=r"a\[i\] = t.*stochad.stack"):
+        stochad.derivative_estimate(f, 0.3, rng=0)
+    with pytest.raises(TypeError):
+        len(stochad.stochastic_triple(lambda p: stochad.bernoulli(p), 0.3, rng=0))
