@@ -24,9 +24,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
+import sys
+from pathlib import Path
 
 import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.results import interleaved  # noqa: E402
 
 __all__ = ["measure", "main"]
 
@@ -56,15 +62,6 @@ def programs(x, w2):
     return per_row, batch, plain
 
 
-def _median_time(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(rows: int = 1000, calls: int = 200, repeats: int = 9) -> dict:
     """Cost and spread of one call; returns the printed numbers.
 
@@ -84,15 +81,20 @@ def measure(rows: int = 1000, calls: int = 200, repeats: int = 9) -> dict:
     direction[0, 1] = 1.0
     rng = np.random.default_rng(0)
     stochad.derivative_estimate(batch, w1, rng=0)  # compile / load the kernels
-    result = {
-        "rows": rows,
-        "calls": calls,
-        "plain_s": _median_time(lambda: plain(w1, rng), repeats),
-        "direction_s": _median_time(
-            lambda: stochad.derivative_estimate(batch, w1, rng=rng, direction=direction), repeats
-        ),
-        "gradient_s": _median_time(lambda: stochad.derivative_estimate(batch, w1, rng=rng), 3),
-    }
+    times = interleaved(
+        {
+            "plain_s": lambda: plain(w1, rng),
+            "direction_s": lambda: stochad.derivative_estimate(
+                batch, w1, rng=rng, direction=direction
+            ),
+        },
+        repeats,
+    )
+    gradient = interleaved(
+        {"gradient_s": lambda: stochad.derivative_estimate(batch, w1, rng=rng)}, 3
+    )
+    result = {"rows": rows, "calls": calls}
+    result |= {name: statistics.median(t) for name, t in (times | gradient).items()}
     row_means = np.array(
         [
             stochad.derivative_estimate(per_row, w1, rng=s, direction=direction).mean()

@@ -15,9 +15,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.results import interleaved  # noqa: E402
 
 __all__ = ["measure", "main"]
 
@@ -55,12 +62,11 @@ def measure(lanes: int = 10_000, steps: int = 50, repeats: int = 9, p: float = 1
     rng = np.random.default_rng(0)
     for form in forms.values():  # compile or load the kernels
         form(rng)
-    times: dict[str, list] = {name: [] for name in forms}
-    for _ in range(repeats):
-        for name, form in forms.items():
-            start = time.process_time()
-            form(rng)
-            times[name].append(time.process_time() - start)
+    times = interleaved(
+        {name: lambda form=form: form(rng) for name, form in forms.items()},
+        repeats,
+        clock=time.process_time,
+    )
     return {name: statistics.median(t) for name, t in times.items()} | {"lanes": lanes}
 
 
