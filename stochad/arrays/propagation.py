@@ -113,13 +113,10 @@ def merge_operands(ops, shape, ev):
     if all(o.event is first for o in carriers):
         # one id array shared by every operand (x * x): nothing to prune
         return full(first, shape), [_alternate_or_value(o) for o in ops]
-    if len(carriers) == 2 and all(o.shape == shape for o in carriers):
+    if len(carriers) == 2:
         return _merge_two(ops, carriers, shape, ev)
     ids = [full(moving_ids(o), shape).reshape(-1) for o in carriers]
-    if len(ids) == 2:
-        chosen = ev.backend.merge_pairs(ev, *ids).reshape(shape)
-    else:
-        chosen = ev.backend.merge_rows(ev, np.stack(ids, axis=-1)).reshape(shape)
+    chosen = ev.backend.merge_rows(ev, np.stack(ids, axis=-1)).reshape(shape)
     worlds = [
         np.where(o.event == chosen, o.alternate_, o.value) if _perturbed(o) else _plain(o)
         for o in ops
@@ -128,9 +125,10 @@ def merge_operands(ops, shape, ev):
 
 
 def _merge_two(ops, carriers, shape, ev):
-    """:func:`merge_operands` of two full-shape carriers, in one backend call."""
+    """:func:`merge_operands` of two carriers, in one backend call."""
     a, b = (
-        (np.ravel(o.value), np.ravel(o.alternate_), np.ravel(o.event)) for o in carriers
+        tuple(full(y, shape).reshape(-1) for y in (o.value, o.alternate_, o.event))
+        for o in carriers
     )
     chosen, world_a, world_b = ev.backend.merge_operand_pair(ev, a, b)
     worlds = iter((world_a.reshape(shape), world_b.reshape(shape)))
@@ -166,19 +164,31 @@ def _elementwise(primitive, ops, values, kwargs, shape, ev):
 
 
 # -- structural primitives --------------------------------------------------------------
+def _reduction_rows(x, kwargs, out_shape):
+    """A reduction over ``kwargs["axis"]`` of ``x``: ``(axes, count, rows_of)``.
+
+    ``rows_of(a)`` lays an array of ``x``'s shape out as one row per output element,
+    holding the ``count`` elements that output sums.
+    """
+    axis = kwargs.get("axis")
+    axes = tuple(range(x.ndim)) if axis is None else tuple(np.atleast_1d(axis) % x.ndim)
+    count = int(np.prod([x.shape[a] for a in axes]))
+    rows = int(np.prod(out_shape))
+
+    def rows_of(a):
+        moved = np.moveaxis(full(a, x.shape), axes, range(-len(axes), 0))
+        return moved.reshape(rows, count)
+
+    return axes, count, rows_of
+
+
 def _reduction(scale: Callable[[int], float]):
     """Pruned reduction over ``axis``: every output element prunes its own inputs."""
 
     def rule(primitive, ops, values, kwargs, out, ev):
         (x,) = ops
-        axis = kwargs.get("axis")
-        axes = tuple(range(x.ndim)) if axis is None else tuple(np.atleast_1d(axis) % x.ndim)
+        axes, count, rows_of = _reduction_rows(x, kwargs, out.shape)
         rows = int(np.prod(out.shape))
-        count = int(np.prod([x.shape[a] for a in axes]))
-
-        def rows_of(a):
-            return np.moveaxis(a, axes, range(-len(axes), 0)).reshape(rows, count)
-
         events = rows_of(x.event)  # the kernel leaves out elements with Δ = 0
         uniforms = ev.streams.aux.random(rows)
         chosen, shift = prune_sum_rows(
@@ -269,9 +279,6 @@ register_rules(apply=apply)
 
 
 # -- linear operations keep every row's perturbation (stochad.arrays.bags) ------------------
-def _reduced_axes(x, kwargs) -> tuple:
-    axis = kwargs.get("axis")
-    return tuple(range(x.ndim)) if axis is None else tuple(np.atleast_1d(axis) % x.ndim)
 
 
 def _bag_reduction(scale: Callable[[int], float]):
@@ -279,20 +286,13 @@ def _bag_reduction(scale: Callable[[int], float]):
 
     def rule(ops, values, kwargs, out):
         (x,) = ops
-        axes = _reduced_axes(x, kwargs)
-        count = int(np.prod([x.shape[a] for a in axes]))
+        axes, count, rows_of = _reduction_rows(x, kwargs, out.shape)
         if x.bag is not None:
             if x.bag.expanded_entries > bags.MAX_BAG_ENTRIES:
                 return None
             return bags.reduced(x.bag, axes, scale(count), out.shape)
         if x.size > bags.MAX_BAG_ENTRIES:
             return None
-        rows = int(np.prod(out.shape))
-
-        def rows_of(a):
-            a = np.broadcast_to(a, x.shape)
-            return np.moveaxis(a, axes, range(-len(axes), 0)).reshape(rows, count)
-
         return bags.from_rows(
             rows_of(x.value), rows_of(x._alternate), rows_of(x._event), scale(count), out.shape
         )
@@ -356,12 +356,10 @@ def _bag_matmul(ops, values, kwargs, out):
         return None
     x = a if _carries(a) else b
     terms = np.shape(values[0])[-1]
-    if out.size * terms > min(4 * x.size, bags.MAX_BAG_ENTRIES):
-        return None
-    shift = np.broadcast_to(x._alternate - x.value, x.shape) if x.bag is None else None
-    if shift is None:
-        return None  # a bag entering a product: settle it (the pruned rule)
-    events = np.broadcast_to(x._event, x.shape)
+    if x.bag is not None or out.size * terms > min(4 * x.size, bags.MAX_BAG_ENTRIES):
+        return None  # a bag entering a product is settled first (the pruned rule)
+    shift = full(x._alternate - x.value, x.shape)
+    events = full(x._event, x.shape)
     plain = values[1] if x is a else values[0]
     if x is a:
         # out[..., j] = Σ_k a[..., k] b[k, j]: entries (a's event, shift_k · b[k, j])

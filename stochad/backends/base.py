@@ -49,10 +49,6 @@ class Backend:
             f"backend {self.name!r} is scalar-only: {self.scalar_only_reason}"
         )
 
-    def merge_pairs(self, evaluation, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """:meth:`merge_rows` of the two-column rows ``[first[k], second[k]]`` (1-d ids)."""
-        return self.merge_rows(evaluation, np.stack([first, second], axis=-1))
-
     def merge_operand_pair(self, evaluation, a: tuple, b: tuple) -> tuple:
         """Two perturbed operands meet: ``(survivor ids, a's world, b's world)``.
 
@@ -61,7 +57,7 @@ class Backend:
         operand's world is its alternate where it carries the survivor, else its value.
         """
         moving = [np.where(alt != value, event, -1) for value, alt, event in (a, b)]
-        chosen = self.merge_pairs(evaluation, *moving)
+        chosen = self.merge_rows(evaluation, np.stack(moving, axis=-1))
         worlds = tuple(np.where(event == chosen, alt, value) for value, alt, event in (a, b))
         return (chosen,) + worlds
 

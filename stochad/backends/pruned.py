@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from stochad.backends.base import Backend, register_backend
 from stochad.kernels.pruning import (
     count_mixed_moving_pairs,
     count_mixed_rows,
     merge_moving_pairs,
-    prune_pairs,
     prune_rows,
 )
 
@@ -63,11 +60,6 @@ class PrunedBackend(Backend):
     def merge_rows(self, evaluation, events):
         uniforms = evaluation.streams.aux.random(count_mixed_rows(events))
         return prune_rows(events, evaluation.events.weights, uniforms)
-
-    def merge_pairs(self, evaluation, first, second):
-        mixed = int(np.count_nonzero((first >= 0) & (second >= 0) & (first != second)))
-        uniforms = evaluation.streams.aux.random(mixed)
-        return prune_pairs(first, second, evaluation.events.weights, uniforms)
 
     def merge_operand_pair(self, evaluation, a, b):
         uniforms = evaluation.streams.aux.random(count_mixed_moving_pairs(*a, *b))

@@ -26,7 +26,6 @@ from stochad.kernels import kernel, register_jitable
 __all__ = [
     "count_mixed_rows",
     "prune_rows",
-    "prune_pairs",
     "count_mixed_moving_pairs",
     "merge_moving_pairs",
     "prune_sum_rows",
@@ -215,22 +214,6 @@ def prune_pair(a, b, weights, uniforms, used):
 
 
 @kernel
-def prune_pairs(first, second, weights, uniforms):
-    """:func:`prune_rows` of the two-column rows ``[first[k], second[k]]``, bit for bit.
-
-    The common merge (an elementwise operation on two perturbed operands) without the
-    row buffers. ``uniforms`` holds one uniform per mixed pair (two different ids >= 0),
-    in order.
-    """
-    n = first.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    used = 0
-    for k in range(n):
-        out[k], used = prune_pair(first[k], second[k], weights, uniforms, used)
-    return out
-
-
-@kernel
 def count_mixed_moving_pairs(value_a, alternate_a, event_a, value_b, alternate_b, event_b):
     """How many elements need a pruning uniform in :func:`merge_moving_pairs`."""
     n = 0
@@ -247,7 +230,7 @@ def merge_moving_pairs(
 ):
     """Two perturbed operands of an elementwise operation meet (1-d, of one shape).
 
-    Returns the survivor of each element (:func:`prune_pairs` of the two operands'
+    Returns the survivor of each element (:func:`prune_rows` of the two operands'
     moving ids: an event whose alternate equals its value takes no part) and each
     operand's value in the survivor's world (its alternate where it carries the
     survivor). One pass instead of the dozen temporaries of the numpy form.
