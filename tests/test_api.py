@@ -16,6 +16,8 @@ import pytest
 
 import stochad
 from tests.programs import assert_mean_close, exact_derivative, exact_smoothed_mean, samples_of
+from tests.walk_reference import estimator_distribution, moments, walk
+from tests.walk_reference import exact_derivative as walk_derivative
 
 BACKENDS = ["pruned", "dict", "smoothed"]
 
@@ -261,15 +263,6 @@ def test_smoothed_examples_are_biased(example):
 
 
 # -- expected_derivative: the sample grid, chunks, vectorize, progress --------------------
-def walk(p, steps=6):
-    """The state-dependent random walk (docs/vectorize.md): up with probability e^(−x/p)."""
-    x = 0
-    for _ in range(steps):
-        up = stochad.exp(-x / p)
-        x = x + 2 * stochad.bernoulli(up) - 1
-    return x
-
-
 def walk50(p):
     return walk(p, steps=50)
 
@@ -329,7 +322,6 @@ def test_vectorized_bernoulli_matches_its_exact_mean_and_variance():
 
 @pytest.mark.parametrize("p", [0.5, 1.0])
 def test_vectorized_walk_matches_the_exact_mean_and_the_scalar_path(p):
-    from tests.walk_reference import estimator_distribution, moments
 
     mean, _, _ = moments(estimator_distribution(p, 6))
     lanes = stochad.expected_derivative(walk, p, 20_000, rng=1, vectorize=True)
@@ -346,7 +338,6 @@ def test_vectorized_walk_matches_the_exact_mean_and_the_scalar_path(p):
 )
 def test_vectorized_walk_has_the_scalar_paths_exact_variance():
     from tests.programs import assert_variance_close
-    from tests.walk_reference import estimator_distribution, moments
 
     _, var, m4 = moments(estimator_distribution(0.5, 6))
     lanes = stochad.expected_derivative(walk, 0.5, 20_000, rng=1, vectorize=True)
@@ -366,7 +357,6 @@ def test_vectorized_binary_network_matches_enumeration_and_the_scalar_paths_vari
 
 
 def test_vectorized_fifty_step_walk_matches_dynamic_programming():
-    from tests.walk_reference import exact_derivative as walk_derivative
 
     r = stochad.expected_derivative(walk50, 0.5, 8192, rng=3, vectorize=True)
     assert_mean_close(r.samples, walk_derivative(0.5, 50), "50-step walk", tol=1e-6)

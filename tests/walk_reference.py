@@ -5,13 +5,25 @@ estimator carries at most one perturbation ``(alternate, weight)`` of ``x``; at 
 the candidates are the draw's own jump and the carried event (only where it moves the
 draw's parameter, when ``skip_zero_delta``), and one survives with probability
 proportional to its weight. Enumerating every draw, every coupled alternate and every
-pruning choice gives the exact distribution of the estimate.
+pruning choice gives the exact distribution of the estimate. :func:`walk` is the program
+itself, written with stochad, for the tests that run it.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+
+import stochad
+
+
+def walk(p, steps: int = 6):
+    """The state-dependent random walk on scalar triples: up with probability e^(−x/p)."""
+    x = 0
+    for _ in range(steps):
+        up = stochad.exp(-x / p)
+        x = x + 2 * stochad.bernoulli(up) - 1
+    return x
 
 
 def estimator_distribution(p: float, steps: int, skip_zero_delta: bool = True) -> dict:

@@ -11,15 +11,7 @@ import numpy as np
 import pytest
 
 import stochad
-from tests.walk_reference import estimator_distribution, exact_derivative, moments
-
-
-def walk(p, steps=6):
-    x = 0
-    for _ in range(steps):
-        up = stochad.exp(-x / p)
-        x = x + 2 * stochad.bernoulli(up) - 1
-    return x
+from tests.walk_reference import estimator_distribution, exact_derivative, moments, walk
 
 
 @pytest.mark.parametrize("p", [0.5, 1.0])
