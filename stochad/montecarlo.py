@@ -166,6 +166,19 @@ def run_blocks(block_fn: Callable, root: np.random.SeedSequence, block: int, sta
 
     ``block_fn(seed, size)`` runs one block of ``size`` samples on generator
     ``numpy.random.default_rng(seed)``. This is the function a client runs on a worker.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochad.montecarlo import run_blocks
+    >>> root = np.random.SeedSequence(0)
+    >>> run_blocks(lambda seed, size: size, root, 4, 0, 10)   # blocks of 4, 4 and 2
+    [4, 4, 2]
+    >>> def uniforms(seed, size):
+    ...     return np.random.default_rng(seed).random(size)
+    >>> tail = np.concatenate(run_blocks(uniforms, root, 4, 4, 10))   # a chunk's share
+    >>> bool(np.array_equal(tail, np.concatenate(run_blocks(uniforms, root, 4, 0, 10))[4:]))
+    True
     """
     return [
         block_fn(block_seed(root, j), min(block, stop - j * block))

@@ -65,6 +65,18 @@ def local_client(
     -----
     Start it under ``if __name__ == "__main__":`` in a script: worker processes are
     spawned, and they re-import the main module.
+
+    Examples
+    --------
+    >>> import stochad
+    >>> from stochad.distributed import local_client
+    >>> def f(p):
+    ...     return 2 * stochad.bernoulli(p)
+    >>> with local_client(1) as client:
+    ...     remote = stochad.expected_derivative(f, 0.3, 200, rng=0, client=client, chunks=4)
+    >>> local = stochad.expected_derivative(f, 0.3, 200, rng=0)
+    >>> bool((remote.samples == local.samples).all())   # the same numbers, bit for bit
+    True
     """
     for name, value in (("n_workers", n_workers), ("threads_per_worker", threads_per_worker)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
