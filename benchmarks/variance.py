@@ -15,12 +15,21 @@ estimators of a program draw from Generators built from the same seed, so rows t
 sample for sample (pruned and dict on one draw, say) are detected and explained.
 
     python -m benchmarks run variance [--quick] [--programs a,b] [--samples N]
+    python -m benchmarks run variance --workers 2          # programs on a local dask cluster
+    python -m benchmarks run variance --scheduler tcp://host:8786
     python benchmarks/variance.py --help
+
+On a dask cluster (``--workers``/``--scheduler``, or ``run(..., client=)``) each program is
+measured on a worker, in parallel; its samples are the same numbers as in one process
+(they depend on the seed only), and its cost ratios are timed on the worker, plain program
+and estimators alike. Only the count of the extra samples given to biased estimators can
+differ, as it does between two runs in one process: it depends on measured times.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 import time
@@ -314,9 +323,33 @@ def markdown(results: list[dict], heads: list[dict], meta: dict) -> str:
     return "\n".join(parts)
 
 
+def _measurements(work, client):
+    """``measure_program`` of each ``(program, estimators)`` in ``work``, in order: here, or
+    on ``client``'s workers (anything with ``submit(fn, *args)`` returning futures)."""
+    if client is None:
+        for program, active, options in work:
+            yield measure_program(program, active, **options)
+        return
+    import cloudpickle
+
+    import benchmarks
+
+    # the programs' functions live in this package: ship them by value, so that workers
+    # of a remote cluster need stochad installed but not this repository
+    cloudpickle.register_pickle_by_value(benchmarks)
+    futures = [client.submit(functools.partial(measure_program, **options), program, active)
+               for program, active, options in work]
+    for future in futures:
+        yield future.result()
+
+
 def run(*, programs, estimators=None, samples=5000, chunks=5, seed=20240613,
-        max_factor=20.0, max_seconds=30.0, out=None, label="variance", echo=print) -> dict:
-    """Run the variance suite; write ``<label>.json`` and ``<label>.md`` under ``out``."""
+        max_factor=20.0, max_seconds=30.0, out=None, label="variance", echo=print,
+        client=None) -> dict:
+    """Run the variance suite; write ``<label>.json`` and ``<label>.md`` under ``out``.
+
+    With ``client`` (a ``dask.distributed.Client``) the programs are measured on its
+    workers in parallel (see the module docstring for what stays the same)."""
     from benchmarks import estimators as est
     from benchmarks import programs as progs
     from benchmarks.results import RESULTS, metadata, write_json, write_markdown
@@ -325,11 +358,12 @@ def run(*, programs, estimators=None, samples=5000, chunks=5, seed=20240613,
     meta = metadata(programs=list(programs), estimators=[e.name for e in chosen],
                     samples=samples, chunks=chunks, seed=seed, max_factor=max_factor,
                     max_seconds=max_seconds)
+    options = dict(samples=samples, chunks=chunks, seed=seed, max_factor=max_factor,
+                   max_seconds=max_seconds)
+    work = [(program, [e for e in chosen if e.name not in program.skip], options)
+            for program in progs.get(programs)]
     results = []
-    for program in progs.get(programs):
-        active = [e for e in chosen if e.name not in program.skip]
-        measured = measure_program(program, active, samples=samples, chunks=chunks, seed=seed,
-                                   max_factor=max_factor, max_seconds=max_seconds)
+    for (program, active, _), measured in zip(work, _measurements(work, client), strict=True):
         result = summarize(program, active, measured, est.REFERENCE)
         echo(format_program(result))
         results.append(result)
@@ -362,6 +396,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "biased estimator (default 30; --quick 3)")
     parser.add_argument("--seed", type=int, default=20240613, help="the seed of every Generator")
     parser.add_argument("--out", help="output folder (default benchmarks/results)")
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument("--workers", type=int, help="measure the programs in parallel on a "
+                         "local dask cluster of this many worker processes (needs the "
+                         "'distributed' extra)")
+    cluster.add_argument("--scheduler", help="measure the programs on the dask cluster of "
+                         "this scheduler address (tcp://host:8786)")
 
 
 def main_from_args(args) -> dict | None:
@@ -378,11 +418,26 @@ def main_from_args(args) -> dict | None:
     def pick(value, full, quick):
         return value if value is not None else (quick if args.quick else full)
 
-    return run(programs=names, estimators=estimators,
-               samples=pick(args.samples, 5000, 400), chunks=5 if not args.quick else 4,
-               seed=args.seed, max_factor=pick(args.max_factor, 20.0, 5.0),
-               max_seconds=pick(args.max_seconds, 30.0, 3.0), out=args.out,
-               label="variance-quick" if args.quick else "variance")
+    settings = dict(programs=names, estimators=estimators,
+                    samples=pick(args.samples, 5000, 400), chunks=5 if not args.quick else 4,
+                    seed=args.seed, max_factor=pick(args.max_factor, 20.0, 5.0),
+                    max_seconds=pick(args.max_seconds, 30.0, 3.0), out=args.out,
+                    label="variance-quick" if args.quick else "variance")
+    if args.workers is None and args.scheduler is None:
+        return run(**settings)
+    with _client(args) as client:
+        return run(**settings, client=client)
+
+
+def _client(args):
+    """The dask client that ``--workers`` or ``--scheduler`` asks for."""
+    if args.scheduler is not None:
+        import distributed
+
+        return distributed.Client(args.scheduler)
+    from stochad.distributed import local_client
+
+    return local_client(args.workers)
 
 
 def main(argv=None) -> dict | None:

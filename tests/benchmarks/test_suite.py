@@ -129,3 +129,25 @@ def test_every_script_has_help(script):
 def test_module_entry_point_has_help():
     result = _python("-m", "benchmarks", "--help")
     assert result.returncode == 0 and "run" in result.stdout and "plot" in result.stdout
+
+
+def test_variance_suite_on_a_cluster_gives_the_same_samples(tmp_path):
+    """``run(..., client=)`` measures each program on a worker: with no extra samples for
+    biased estimators (``max_seconds=0``) every mean and variance equals the one-process
+    run's, bit for bit; only the timed costs differ."""
+    pytest.importorskip("distributed", reason="the 'distributed' extra is not installed")
+    from benchmarks import variance
+    from stochad.distributed import local_client
+
+    settings = dict(programs=TINY, samples=200, chunks=2, max_factor=1.0, max_seconds=0.0,
+                    echo=lambda line: None)
+    alone = variance.run(**settings, out=tmp_path / "alone")
+    with local_client(n_workers=2) as client:
+        spread = variance.run(**settings, out=tmp_path / "cluster", client=client)
+    for here, there in zip(alone["programs"], spread["programs"], strict=True):
+        assert here["name"] == there["name"]
+        assert len(here["rows"]) == 8
+        for a, b in zip(here["rows"], there["rows"], strict=True):
+            assert (a["estimator"], a["n"], a["mean"], a["variance"]) == (
+                b["estimator"], b["n"], b["mean"], b["variance"])
+            assert b["cost"] > 0
