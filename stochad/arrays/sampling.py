@@ -97,6 +97,14 @@ def _couple(rule, ops, values, shape, x, a, b, alternate, event, ev):
     """Bring the parameters' perturbations into the draw (docs/theory.md §2, coupled alternate)."""
     carried, worlds = merge_operands(ops, shape, ev)
     carried = np.ascontiguousarray(np.broadcast_to(carried, shape)).reshape(-1)
+    # an event that leaves every parameter at its value (Δ = 0) takes no part, as in the
+    # scalar path (stochad.core.primitives.moving_events): kept, it would compete with the
+    # draw's own jump for nothing, and the walk's estimator had twice the scalar variance
+    moves = np.zeros(x.size, dtype=bool)
+    for v, w in zip(values, worlds, strict=True):
+        if w is not v:
+            moves |= flat_params([np.not_equal(w, v)], shape)[0].astype(bool)
+    carried = np.where(moves, carried, -1)  # a new array: ``carried`` may be an operand's ids
     live = carried >= 0
     check_array_params(
         rule, worlds, shape, where=live.reshape(shape), world="an alternate world of "
