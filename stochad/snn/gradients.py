@@ -21,18 +21,24 @@ variance by about the batch size compared with a scalar mean over rows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
 import stochad
+from stochad.montecarlo import map_blocks, root_seed
 from stochad.snn.bptt import kernel_backward, kernel_forward
+from stochad.snn.layers import RowTangent
 from stochad.snn.network import Network, generator
 
 __all__ = ["value_and_grad", "directional_derivative", "METHODS", "log_probability"]
 
 METHODS = ("surrogate", "smoothed", "triple", "score")
-_OPTIONS = {"triple": {"subset", "direction", "backend"}, "score": {"baseline"}}
+_OPTIONS = {
+    "triple": {"subset", "direction", "backend", "coordinates_per_pass"},
+    "score": {"baseline"},
+}
 _TINY = 1e-300  # keeps log(p) finite where an escape probability is exactly 0 or 1
 
 
@@ -134,40 +140,68 @@ def _sample_spikes(network, params, inputs, gen):
     return np.asarray(trace.output), forced
 
 
-def _score_estimates(network, loss, params, inputs, loss_args, gen, n, baseline):
-    """``n`` REINFORCE samples: the pathwise part (spikes fixed) plus, per row,
-    ``(L_b − baseline_b) ∇ log P(S_b)``. A leave-one-out baseline is the mean loss of the
-    other rows (per-row losses) or of the other samples (a scalar loss): independent of
-    the row's own spikes, so the estimate stays unbiased."""
-    runs = [_sample_spikes(network, params, inputs, gen) for _ in range(n)]
-    batch = inputs.shape[0]
-    losses = np.array([loss(out, *loss_args) for out, _ in runs], dtype=np.float64)
-    if losses.shape not in ((n,), (n, batch)):
+def _checked_loss(loss, output, loss_args, batch: int) -> np.ndarray:
+    """The loss of a plain output as an array: a scalar or one value per row."""
+    value = np.asarray(loss(output, *loss_args), dtype=np.float64)
+    if value.shape not in ((), (batch,)):
         raise ValueError(
             f"loss must return a scalar or a per-row vector of shape ({batch},), "
-            f"got shape {losses.shape[1:]}"
+            f"got shape {value.shape}"
         )
-    per_row = losses.ndim == 2
-    if baseline == "leave_one_out":
-        axis, count = (1, batch) if per_row else (0, n)
-        if count < 2:
+    return value
+
+
+def _score_sample(network, loss, params, inputs, loss_args, gen, baseline):
+    """One REINFORCE sample: the pathwise part (spikes fixed) plus, per row,
+    ``(L_b − baseline_b) ∇ log P(S_b)``. A leave-one-out baseline is the mean loss of the
+    other rows (per-row losses) or of the other samples (a scalar loss): independent of
+    the row's own spikes, so the estimate stays unbiased.
+
+    Returns ``(value, estimates, output, parts)``; ``parts`` is None except for a scalar
+    loss with the leave-one-out baseline, whose credit needs every sample's loss: then the
+    estimates are left to :func:`_credit_samples` and ``parts`` holds the loss, the
+    pathwise gradient and the gradient of the summed log-probability."""
+    output, forced = _sample_spikes(network, params, inputs, gen)
+    batch = inputs.shape[0]
+    losses = _checked_loss(loss, output, loss_args, batch)
+    per_row = losses.ndim == 1
+    if baseline == "leave_one_out" and per_row:
+        if batch < 2:
             raise ValueError("baseline='leave_one_out' needs at least 2 rows or samples")
-        baselines = (losses.sum(axis=axis, keepdims=True) - losses) / (count - 1)
+        credit = losses - (losses.sum() - losses) / (batch - 1)
+    elif baseline == "leave_one_out":
+
+        def pathwise(p):
+            return loss(network.run(p, inputs, forced=forced).output, *loss_args)
+
+        def log_p(p):
+            return stochad.sum(log_probability(network, network.run(p, inputs, forced=forced)))
+
+        parts = (float(losses), stochad.grad(pathwise)(params), stochad.grad(log_p)(params))
+        return float(losses), None, output, parts
     else:
-        baselines = np.full(losses.shape, 0.0 if baseline is None else baseline)
-    credits = losses - baselines
-    estimates = []
-    for (_, forced), credit in zip(runs, credits, strict=True):
+        credit = losses - (0.0 if baseline is None else baseline)
 
-        def objective(p, forced=forced, credit=credit):
-            trace = network.run(p, inputs, forced=forced)
-            pathwise = loss(trace.output, *loss_args)
-            # a scalar credit multiplies the summed log-probability of the whole batch
-            scored = stochad.sum(credit * log_probability(network, trace))
-            return stochad.mean(pathwise + scored / batch) if per_row else pathwise + scored
+    def objective(p):
+        trace = network.run(p, inputs, forced=forced)
+        pathwise = loss(trace.output, *loss_args)
+        # a scalar credit multiplies the summed log-probability of the whole batch
+        scored = stochad.sum(credit * log_probability(network, trace))
+        return stochad.mean(pathwise + scored / batch) if per_row else pathwise + scored
 
-        estimates.append({k: g[None] for k, g in stochad.grad(objective)(params).items()})
-    return losses.mean(axis=-1) if per_row else losses, estimates, runs[0][0]
+    grads = stochad.grad(objective)(params)
+    return float(np.mean(losses)), {k: g[None] for k, g in grads.items()}, output, None
+
+
+def _credit_samples(samples: list) -> list:
+    """The estimates of scalar-loss score samples with the leave-one-out baseline, once
+    every sample's loss is known: ``pathwise + (L_i − mean of the others) ∇ log P_i``."""
+    losses = np.array([parts[0] for _, _, _, parts in samples])
+    credits = losses - (losses.sum() - losses) / (len(losses) - 1)
+    return [
+        (value, {k: (path[k] + c * score[k])[None] for k in path}, output, None)
+        for (value, _, output, (_, path, score)), c in zip(samples, credits, strict=True)
+    ]
 
 
 def _triple_leaves(params, subset):
@@ -200,15 +234,25 @@ def _triple_run(network, loss, params, inputs, loss_args, gen, tangents, backend
     return float(np.mean(stochad.value(out))), contributions
 
 
-def _triple_estimates(network, loss, params, inputs, loss_args, gen, leaves, direction, backend):
-    """One sample's unbiased estimates ``{name: (m, *shape)}``: per-coordinate passes on
-    the same draws, or one random ±1 direction ``v`` giving ``(∇L·v) v`` (unbiased since
-    ``E[v vᵀ] = I``; its rows share ``v``, so they are averaged into one estimate)."""
+def _triple_estimates(network, loss, params, inputs, loss_args, gen, leaves, direction, backend,
+                      per_pass):  # fmt: skip
+    """One sample's unbiased estimates ``{name: (m, *shape)}``: the coordinates' passes,
+    or one random ±1 direction ``v`` giving ``(∇L·v) v`` (unbiased since ``E[v vᵀ] = I``;
+    its rows share ``v``, so they are averaged into one estimate)."""
     if direction == "random":
         signs = gen.spawn(1)[0]
         v = {k: signs.choice([-1.0, 1.0], size=params[k].shape) for k in leaves}
         value, d = _triple_run(network, loss, params, inputs, loss_args, gen, v, backend)
         return value, {k: (d.mean() * v[k])[None] for k in leaves}
+    if per_pass == 1:
+        return _replayed_coordinates(network, loss, params, inputs, loss_args, gen, leaves,
+                                     backend)  # fmt: skip
+    return _batched_coordinates(network, loss, params, inputs, loss_args, gen, leaves, backend,
+                                per_pass)  # fmt: skip
+
+
+def _replayed_coordinates(network, loss, params, inputs, loss_args, gen, leaves, backend):
+    """One pass per coordinate, every pass replaying the sample's draws."""
     start = _copy_generator(gen)
     estimates, value, replay = {}, None, None
     for k in leaves:
@@ -225,6 +269,68 @@ def _triple_estimates(network, loss, params, inputs, loss_args, gen, leaves, dir
         estimates[k] = np.stack(rows, axis=1).reshape(-1, *shape)
     gen.bit_generator.state = replay.bit_generator.state  # one sample's draws consumed
     return value, estimates
+
+
+ROWS_PER_PASS = 1024
+"""``"triple"``'s default batching: as many coordinates per pass as fit in this many rows
+(at least one), the batch repeated once per coordinate."""
+
+
+def _batched_coordinates(network, loss, params, inputs, loss_args, gen, leaves, backend,
+                         per_pass):  # fmt: skip
+    """``per_pass`` coordinates per forward pass: the batch repeated once per coordinate,
+    block ``j`` of rows moving along coordinate ``j`` (:class:`~stochad.snn.layers.RowTangent`).
+
+    Rows never meet in the network and each block's loss is computed on its own rows, so
+    every block is the single-coordinate pass on its own draws: pruning only ever chooses
+    among one row's events. The blocks draw fresh spikes (the engine draws the uniforms of
+    all rows at once), so unlike ``per_pass=1`` the coordinates do not share spikes. The
+    loss value is that of a plain run on ``gen`` (the spikes every method sees first); the
+    passes draw from a stream spawned from ``gen`` after it."""
+    batch = inputs.shape[0]
+    value = float(np.mean(_checked_loss(loss, _sample_spikes(network, params, inputs, gen)[0],
+                                        loss_args, batch)))  # fmt: skip
+    passes = gen.spawn(1)[0]
+    coordinates = [(k, index) for k in leaves for index in np.ndindex(params[k].shape)]
+    per_pass = per_pass or max(1, ROWS_PER_PASS // batch)
+    columns = []
+    for start in range(0, len(coordinates), per_pass):
+        chunk = coordinates[start : start + per_pass]
+        columns.append(_block_pass(network, loss, params, inputs, loss_args, passes, chunk,
+                                   backend))  # fmt: skip
+    contributions = np.concatenate(columns, axis=0)  # (coordinates, m)
+    estimates, at = {}, 0
+    for k in leaves:
+        size = params[k].size
+        estimates[k] = contributions[at : at + size].T.reshape(-1, *params[k].shape)
+        at += size
+    return value, estimates
+
+
+def _block_pass(network, loss, params, inputs, loss_args, gen, chunk, backend) -> np.ndarray:
+    """One forward pass of ``len(chunk)`` blocks of rows: the contributions ``(blocks, m)``."""
+    batch, blocks = inputs.shape[0], len(chunk)
+    index = {k: np.full((blocks, params[k].ndim), -1) for k, _ in chunk}
+    for j, (k, coordinate) in enumerate(chunk):
+        index[k][j] = coordinate
+    stacked = np.concatenate([inputs] * blocks, axis=0)
+
+    def f(t):
+        p = {k: (RowTangent(v, t, np.repeat(index[k], batch, axis=0)) if k in index else v)
+             for k, v in params.items()}  # fmt: skip
+        out = network.run(p, stacked).output
+        return stochad.stack(
+            [loss(out[j * batch : (j + 1) * batch], *loss_args) for j in range(blocks)]
+        )
+
+    out = stochad.stochastic_triple(f, 0.0, backend=backend, rng=gen)
+    contributions = np.asarray(stochad.derivative_contribution(out), dtype=float)
+    if contributions.shape not in ((blocks,), (blocks, batch)):
+        raise ValueError(
+            f"loss must return a scalar or a per-row vector of shape ({batch},), "
+            f"got shape {contributions.shape[1:]}"
+        )
+    return contributions.reshape(blocks, -1)
 
 
 def _summary(estimates: list) -> tuple[dict, dict | None]:
@@ -267,6 +373,8 @@ def value_and_grad(
     rng=None,
     samples: int = 1,
     return_aux: bool = False,
+    client=None,
+    chunks=None,
     **options,
 ):
     """The loss of a network and one of four gradients of it (module :mod:`stochad.snn`).
@@ -337,34 +445,52 @@ def value_and_grad(
     _check_call(loss, network, method, options)
     n = _check_samples(samples)
     params, inputs = _as_params(network, params, inputs)
-    gen = generator(rng)
-    if method == "score":
-        baseline = options.get("baseline")
-        baseline = baseline if baseline in (None, "leave_one_out") else float(baseline)
-        values, estimates, output = _score_estimates(
-            network, loss, params, inputs, loss_args, gen, n, baseline
-        )
+    if method == "score" and options.get("baseline") not in (None, "leave_one_out"):
+        options = {**options, "baseline": float(options["baseline"])}
+    sample = functools.partial(_one_sample, method, network, loss, params, inputs, loss_args,
+                               options)  # fmt: skip
+    if n == 1:
+        results = [sample(generator(rng))]
     else:
-        values, estimates, output = [], [], None
-        for _ in range(n):
-            if method == "triple":
-                leaves = _triple_leaves(params, options.get("subset"))
-                value, e = _triple_estimates(
-                    network, loss, params, inputs, loss_args, gen, leaves,
-                    options.get("direction"), options.get("backend", "pruned"),
-                )  # fmt: skip
-            else:
-                run = _surrogate if method == "surrogate" else _smoothed
-                value, g, out = run(network, loss, params, inputs, loss_args, gen)
-                e = {k: v[None] for k, v in g.items()}
-                output = out if output is None else output
-            values.append(value)
-            estimates.append(e)
-    grad, stderr = _summary(estimates)
+        root = np.random.SeedSequence() if rng is None else root_seed(rng)
+        results = map_blocks(functools.partial(_grid_sample, sample), n, rng=root,
+                             client=client, chunks=chunks, name=f"value_and_grad({method})",
+                             shipped=loss)  # fmt: skip
+    if results[0][3] is not None:  # a scalar loss and the leave-one-out baseline
+        if n < 2:
+            raise ValueError("baseline='leave_one_out' needs at least 2 rows or samples")
+        results = _credit_samples(results)
+    values = np.array([r[0] for r in results])
+    grad, stderr = _summary([r[1] for r in results])
     value = float(np.mean(values))
     if not return_aux:
         return value, grad
-    return value, grad, {"output": output, "stderr": stderr, "values": np.asarray(values)}
+    outputs = [r[2] for r in results]
+    return value, grad, {"output": outputs[0], "outputs": outputs, "stderr": stderr,
+                         "values": values}  # fmt: skip
+
+
+def _one_sample(method, network, loss, params, inputs, loss_args, options, gen):
+    """One independent sample on ``gen``: ``(value, estimates, output, parts)``."""
+    if method == "score":
+        return _score_sample(network, loss, params, inputs, loss_args, gen,
+                             options.get("baseline"))  # fmt: skip
+    if method == "triple":
+        value, e = _triple_estimates(
+            network, loss, params, inputs, loss_args, gen,
+            _triple_leaves(params, options.get("subset")), options.get("direction"),
+            options.get("backend", "pruned"), options.get("coordinates_per_pass"),
+        )  # fmt: skip
+        return value, e, None, None
+    run = _surrogate if method == "surrogate" else _smoothed
+    value, g, out = run(network, loss, params, inputs, loss_args, gen)
+    return float(value), {k: v[None] for k, v in g.items()}, out, None
+
+
+def _grid_sample(sample, seed: np.random.SeedSequence, size: int):
+    """Sample ``j`` of the grid (:mod:`stochad.montecarlo`, one sample per block): ``sample``
+    on ``numpy.random.default_rng(seed)``; this runs on a worker with a client."""
+    return sample(np.random.default_rng(seed))
 
 
 def directional_derivative(

@@ -42,7 +42,7 @@ import stochad
 from stochad.rules.surrogates import _check_positive
 from stochad.snn.spikes import EscapeNoise, Heaviside
 
-__all__ = ["LIF", "Readout", "BinaryDense", "RESETS"]
+__all__ = ["LIF", "Readout", "BinaryDense", "RESETS", "RowTangent"]
 
 RESETS = ("next_step", "same_step", "subtract", "none")
 """The reset conventions of :class:`LIF`."""
@@ -59,6 +59,63 @@ def _check_spike(spike):
         raise TypeError(
             f"spike must be snn.Heaviside(...) or snn.EscapeNoise(...), got {type(spike).__name__}"
         )
+
+
+@dataclass(frozen=True, eq=False)
+class RowTangent:
+    """A parameter whose batch rows move along different coordinates (batched triples).
+
+    Row ``r`` of the batch sees ``value + t · e[r]``, ``e[r]`` the unit tangent of entry
+    ``index[r]`` of the parameter (no tangent where ``index[r, 0] == -1``), ``t`` the
+    scalar triple of the evaluation (value 0, derivative 1). A layer applies it through
+    :func:`matmul` and :func:`add_bias` as ``x @ value + t · c`` with
+    ``c[r] = x[r] @ e[r]``: the value is that of ``x @ value``, the derivative along the
+    row's coordinate is added, and since ``t``'s value is 0 in every world the second term
+    carries no perturbation (``x``'s perturbations go through ``x @ value``).
+
+    Attributes
+    ----------
+    value : ndarray
+        the parameter's value, shared by every row.
+    t : Triple
+        the evaluation's input.
+    index : ndarray of int
+        ``(rows, ndim)``: each row's coordinate, or ``-1`` in every column for none.
+    """
+
+    value: np.ndarray
+    t: object
+    index: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+    def _moved(self) -> np.ndarray:
+        return np.flatnonzero(self.index[:, 0] >= 0)
+
+    def matmul(self, x):
+        rows = self._moved()
+        c = np.zeros((np.shape(x)[0], self.value.shape[1]))
+        # only the row's own input entry meets the tangent's one nonzero weight
+        c[rows, self.index[rows, 1]] = np.asarray(stochad.value(x))[rows, self.index[rows, 0]]
+        return x @ self.value + self.t * c
+
+    def add_to(self, x):
+        rows = self._moved()
+        c = np.zeros(np.shape(x))
+        c[rows, self.index[rows, 0]] = 1.0
+        return x + self.value + self.t * c
+
+
+def matmul(x, w):
+    """``x @ w`` for a weight matrix or a :class:`RowTangent`."""
+    return w.matmul(x) if isinstance(w, RowTangent) else x @ w
+
+
+def add_bias(x, b):
+    """``x + b`` for a bias vector or a :class:`RowTangent`."""
+    return b.add_to(x) if isinstance(b, RowTangent) else x + b
 
 
 @dataclass(frozen=True)
@@ -197,9 +254,9 @@ class LIF(_Filter):
             if n + 1 == len(inputs):
                 break
             r = stochad.value(s) if self.detach_reset else s
-            current = self.lambda_syn * i + s_in @ w
+            current = self.lambda_syn * i + matmul(s_in, w)
             if v is not None:
-                current = current + s @ v
+                current = current + matmul(s, v)
             i, u = current, self._membrane(u, i, r)
         return spikes, (probabilities if forced is not None else None)
 
@@ -235,7 +292,7 @@ class Readout(_Filter):
         for n, s_in in enumerate(inputs):
             out.append(u)
             if n + 1 < len(inputs):
-                i, u = self.lambda_syn * i + s_in @ w, lm * u + (1.0 - lm) * i
+                i, u = self.lambda_syn * i + matmul(s_in, w), lm * u + (1.0 - lm) * i
         return out, None
 
 
@@ -285,9 +342,9 @@ class BinaryDense:
         """The ``T`` spike arrays (and, when ``forced``, the firing probabilities)."""
         spikes, probabilities = [], []
         for n, s_in in enumerate(inputs):
-            x = s_in @ params["W"]
+            x = matmul(s_in, params["W"])
             if self.bias:
-                x = x + params["b"]
+                x = add_bias(x, params["b"])
             if forced is None:
                 spikes.append(self.spike.emit(x))
             else:

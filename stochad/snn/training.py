@@ -25,7 +25,7 @@ from stochad.snn.data import SpikeDataset
 from stochad.snn.gradients import METHODS, value_and_grad
 from stochad.snn.metrics import accuracy, fano_factor
 from stochad.snn.network import Network
-from stochad.snn.optimizers import Optimizer, tree_map
+from stochad.snn.optimizers import Optimizer
 
 try:  # optional: the progress bar
     from tqdm.auto import tqdm
@@ -72,10 +72,6 @@ def _is_labels(x) -> bool:
     return isinstance(x, np.ndarray) and x.ndim == 1 and np.issubdtype(x.dtype, np.integer)
 
 
-def _mean_trees(trees: list):
-    return tree_map(lambda *leaves: np.mean(leaves, axis=0), *trees)
-
-
 def train(
     loss: Callable,
     params: dict,
@@ -91,6 +87,7 @@ def train(
     shuffle: bool = True,
     progress: bool = False,
     method_options: dict | None = None,
+    client=None,
 ):
     """Train ``network``'s parameters on ``data`` by minimizing ``loss``.
 
@@ -128,6 +125,9 @@ def train(
     method_options : dict, optional
         passed to :func:`stochad.snn.value_and_grad` (e.g. ``{"baseline": 0.5}`` for
         ``"score"``, ``{"direction": "random"}`` for ``"triple"``).
+    client : None or dask.distributed.Client
+        run each update's trials on the cluster's workers (``value_and_grad(...,
+        samples=trials, client=client)``); the same numbers as without it.
 
     Returns
     -------
@@ -188,17 +188,14 @@ def train(
     for _ in bar:
         start, losses, accuracies, fanos = time.perf_counter(), [], [], []
         for inputs, *targets in epoch_batches():
-            values, grads, outputs = [], [], []
-            for _ in range(trials):
-                value, g, aux = value_and_grad(
-                    loss, params, inputs, *targets, network=network, method=method,
-                    rng=spike_rng, return_aux=True, **options,
-                )  # fmt: skip
-                values.append(value)
-                grads.append(g)
-                outputs.append(aux["output"])
-            params, state = optimizer.step(params, _mean_trees(grads), state)
-            losses.append(float(np.mean(values)))
+            # the trials are value_and_grad's samples: on its sample grid, on the client
+            value, grad, aux = value_and_grad(
+                loss, params, inputs, *targets, network=network, method=method,
+                rng=spike_rng, samples=trials, return_aux=True, client=client, **options,
+            )  # fmt: skip
+            outputs = aux["outputs"]
+            params, state = optimizer.step(params, grad, state)
+            losses.append(value)
             history["step_loss"].append(losses[-1])
             if outputs[0] is not None and targets and _is_labels(targets[0]):
                 accuracies.append(np.mean([accuracy(o, targets[0]) for o in outputs]))
