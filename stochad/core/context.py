@@ -33,11 +33,11 @@ class Evaluation:
     (the body of :func:`stochad.propagate`, which differentiates the branch it takes):
     there a comparison's result may steer an ``if``.
 
-    ``keeps_lone_event`` caches, for the scalar fast path, whether the backend's
-    ``merge_events`` returns a lone event unchanged (None until first asked).
+    ``merge_kind`` caches, for the scalar fast path, how the backend merges events
+    (``stochad.forward.triple.merge_kind``; None until first asked).
     """
 
-    __slots__ = ("streams", "backend", "events", "level", "active", "branching", "keeps_lone_event")
+    __slots__ = ("streams", "backend", "events", "level", "active", "branching", "merge_kind")
 
     def __init__(self, streams: RandomStreams, backend=None):
         self.streams = streams
@@ -46,13 +46,11 @@ class Evaluation:
         self.level = 0
         self.active = False
         self.branching = False
-        self.keeps_lone_event = None
+        self.merge_kind = None
 
     def new_event(self, weight: float) -> Event:
-        table = self.events
-        id = table.reserve(1)
-        event = table.objects[id] = Event(id, weight, table)
-        return event
+        """A new event of weight ``weight`` in this evaluation's table (one per scalar draw)."""
+        return self.events.new_event(weight)
 
     def new_event_ids(self, n: int) -> int:
         """Reserve ``n`` consecutive event ids (weights 0) and return the first."""

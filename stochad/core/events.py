@@ -8,6 +8,8 @@ import numpy as np
 
 __all__ = ["Event", "EventTable"]
 
+_new_object = object.__new__
+
 
 class EventTable:
     """The weights of every event of one evaluation, indexed by event id.
@@ -120,6 +122,24 @@ class EventTable:
         self._holders = [weakref.ref(root) for root in roots]
         self._holders_checked = max(64, len(roots))
         return True
+
+    def new_event(self, weight: float) -> Event:
+        """A new scalar :class:`Event` of weight ``weight``: :meth:`reserve` one id, pin it.
+
+        The common case (a free slot beside the scratch one) is spelled out, because every
+        scalar draw makes an event; it gives the id :meth:`reserve` would give.
+        """
+        id = self.count
+        if id + 2 > len(self.view):
+            id = self.reserve(1)
+        else:
+            self.count = id + 1
+        event = _new_object(Event)
+        event.id = event._slot = id
+        event.table = self
+        self.view[id] = weight
+        self.objects[id] = event
+        return event
 
     def event(self, id: int) -> Event:
         """The one :class:`Event` object for ``id`` (created on first use)."""

@@ -6,6 +6,7 @@ import contextlib
 import math
 import warnings
 from collections.abc import Iterator
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -114,25 +115,54 @@ def _comparison_loses(primitive: Primitive, args, own, tangents, smoothed: bool)
 _INF = math.inf
 _NEG_SAFE_INT = -_SAFE_INT
 _NO_ALTERNATES: dict = {}
-_lone_event_kept: dict = {}
+_PLAIN_KINDS = frozenset((int, float))
+_new_object = object.__new__
+
+# how an evaluation's backend merges events (``merge_kind``)
+SMOOTHED, PRUNED, EXACT, ASKED = 0, 1, 2, 3
 
 
-def _keeps_lone_event(backend) -> bool:
-    """Whether ``backend.merge_events`` returns a list of at most one event unchanged.
+def merge_kind(evaluation) -> int:
+    """How the fast path merges the events of ``evaluation``, worked out once per evaluation.
 
-    True for the built-in pruned and exact backends (a subclass that overrides the method
-    is asked every time, as on the general path), so the fast path skips the call there.
+    ``SMOOTHED`` (0): the backend carries no perturbations. ``PRUNED`` (1): the built-in
+    pruned rule, which the fast path applies itself to one or two events
+    (:func:`_prune_pair`). ``EXACT`` (2): the built-in exact rule, which keeps every event
+    and kills none (events die only where a pruning rule kills them), so the fast path
+    skips its call and the liveness test. ``ASKED`` (3): a backend with its own
+    ``merge_events`` (a subclass overriding it), asked every time, exactly as on the
+    general path.
     """
-    if backend is None:
-        return False
-    kind = type(backend)
-    kept = _lone_event_kept.get(kind)
-    if kept is None:
-        method = kind.merge_events
-        kept = _lone_event_kept[kind] = method in (
-            PrunedBackend.merge_events, ExactBackend.merge_events
-        )  # fmt: skip
-    return kept
+    kind = evaluation.merge_kind
+    if kind is None:
+        backend = evaluation.backend
+        method = type(backend).merge_events
+        if not backend.carries_perturbations:
+            kind = SMOOTHED
+        elif method is PrunedBackend.merge_events:
+            kind = PRUNED
+        elif method is ExactBackend.merge_events:
+            kind = EXACT
+        else:
+            kind = ASKED
+        evaluation.merge_kind = kind
+    return kind
+
+
+def _triple(value, delta, alternates: dict, evaluation, lost) -> Triple:
+    """``Triple(value, delta, alternates, evaluation, lost)`` without the class call.
+
+    Calling a class runs ``type.__call__`` and ``__init__`` with an argument tuple, about
+    twice the cost of setting the five slots of a bare object; the fast path makes one
+    triple per operation.
+    """
+    t = _new_object(Triple)
+    t.value = value
+    t.delta = delta
+    t.alternates = alternates
+    t.evaluation = evaluation
+    t.lost = lost
+    return t
 
 
 def _plain(v):
@@ -200,43 +230,49 @@ def moving_of(own: list) -> list:
     return moving_events(own)
 
 
-def merged(evaluation, events: list) -> list:
-    """``backend.merge_events``, not called for a lone event where it would keep it."""
-    if len(events) > 1 or not _keeps_lone(evaluation):
-        return _merged(evaluation, events)
-    return events
+def _prune_pair(evaluation, first, second):
+    """``PrunedBackend.merge_events(evaluation, [first, second])`` for two live events.
 
-
-def _lone(evaluation, alts: dict, value):
-    """The one ``(event, alternate)`` an operand carries, for the quickest case.
-
-    None where it leaves no perturbation (dead, or Δ = 0), False where the general code must
-    decide (several events, a backend that is asked, an alternate that is not plain).
+    The same arithmetic spelled out for the commonest merge of the scalar path (a draw's
+    own jump meeting its parameter's event, two operands' events meeting): ``first`` is
+    kept when ``u·(|w₁| + |w₂|) < |w₁|`` (``choose_event``), its weight becomes
+    ``±(|w₁| + |w₂|)`` (``math.fsum`` of two is their correctly rounded sum, as ``+`` is) and
+    the other dies. Where the sum overflows (``fsum`` raises there) the backend is asked.
     """
-    if len(alts) != 1 or not (evaluation.keeps_lone_event or _keeps_lone(evaluation)):
-        return False
-    ((e, w),) = alts.items()
-    if not (type(w) is float or type(w) is int and _NEG_SAFE_INT < w < _SAFE_INT):
-        return False
-    if not e.alive or w == value:
-        return None
-    return e, w
+    view1, slot1 = first.table.view, first._slot
+    view2, slot2 = second.table.view, second._slot
+    w1 = view1[slot1]
+    w2 = view2[slot2]
+    total = abs(w1) + abs(w2)
+    if not total < _INF:
+        return evaluation.backend.merge_events(evaluation, [first, second])[0]
+    if evaluation.streams.aux.random() * total < abs(w1):
+        view1[slot1] = math.copysign(total, w1)
+        view2[slot2] = 0.0
+        return first
+    view2[slot2] = math.copysign(total, w2)
+    view1[slot1] = 0.0
+    return second
 
 
-def _keeps_lone(evaluation) -> bool:
-    """:func:`_keeps_lone_event` of the evaluation's backend, asked once per evaluation."""
-    kept = evaluation.keeps_lone_event
-    if kept is None:
-        kept = evaluation.keeps_lone_event = _keeps_lone_event(evaluation.backend)
-    return kept
+def merged(evaluation, events: list) -> list:
+    """``backend.merge_events(evaluation, events)``, without the call where its rule is known.
 
-
-def _merged(evaluation, events: list) -> list:
-    """The events the backend keeps (the built-in ones keep a lone event: no call)."""
-    backend = evaluation.backend
-    if len(events) > 1 or not _keeps_lone(evaluation):
-        return backend.merge_events(evaluation, events)
-    return events
+    The built-in pruned and exact backends keep a lone event (and the exact one every
+    event); the pruned rule on two events is :func:`_prune_pair`. Any other backend is
+    asked, every time.
+    """
+    kind = evaluation.merge_kind
+    if kind is None:
+        kind = merge_kind(evaluation)
+    if kind == PRUNED:
+        if len(events) <= 1:
+            return events
+        if len(events) == 2:
+            return [_prune_pair(evaluation, events[0], events[1])]
+    elif kind == EXACT:
+        return events
+    return evaluation.backend.merge_events(evaluation, events)
 
 
 def _alternate(primitive: Primitive, scalar, *world):
@@ -259,6 +295,81 @@ def _alternate(primitive: Primitive, scalar, *world):
     return primitive.value(*[_widen(v) for v in world])
 
 
+def _plain_values(alternates: dict, evaluation):
+    """The alternates' values if each is a plain number (below 2³¹ in size), else None.
+
+    Three C-level passes instead of a test per entry: ``sum`` is a Python int or float
+    only if every value is one (a numpy scalar makes it numpy's; a bool counts as the int
+    it is, on which Python and numpy compute the same), and ``min``/``max`` bound them (a
+    nan makes the test fail: the general path). Not in a nested evaluation, where an
+    alternate may be an enclosing derivative's carrier, which ``sum`` would compute on.
+    """
+    if evaluation.level != 1:
+        return None
+    values = alternates.values()
+    total = sum(values)
+    if type(total) is not float and type(total) is not int:
+        return None
+    if not (_NEG_SAFE_INT < min(values) and max(values) < _SAFE_INT):
+        return None
+    return values
+
+
+def _spread(scalar, alts: dict, value, evaluation, other=None, left: bool = True):
+    """The exact backend's alternates when one operand carries several events, or None.
+
+    ``scalar(alt)`` (unary), ``scalar(alt, other)`` (``left``) or ``scalar(other, alt)``
+    for every event that moves the carrying operand (value ``value``), in its order: what
+    the general loop computes entry by entry (``moving_events``, the identity merge,
+    ``_alternate``), in C-level loops (``map``) when every alternate is a plain number and
+    every result is finite; None otherwise, before any side effect. Every event is alive
+    under the exact backend, so there is no liveness test.
+    """
+    values = _plain_values(alts, evaluation)
+    if values is None:
+        return None
+    if value in values:  # some event leaves the operand where it is: it takes no part
+        alts = {e: alt for e, alt in alts.items() if alt != value}
+        values = alts.values()
+    try:
+        if other is None:
+            results = map(scalar, values)
+        elif left:
+            results = map(scalar, values, repeat(other))
+        else:
+            results = map(scalar, repeat(other), values)
+        out = dict(zip(alts, results, strict=True))
+    except ArithmeticError:
+        return None
+    # every result is finite if their sum is (a finite sum that overflows only sends the
+    # operation to the general path, which is never wrong)
+    total = sum(out.values())
+    return out if total - total == 0 else None
+
+
+def _spread_pair(scalar, alts_x: dict, x, alts_y: dict, y, evaluation):
+    """:func:`_spread` where both operands carry events (the exact backend), or None.
+
+    The order is ``moving_events``': the events that move ``x`` in its order, then those
+    that move only ``y``; an event of both takes both alternates.
+    """
+    if _plain_values(alts_y, evaluation) is None:
+        return None
+    out = _spread(scalar, alts_x, x, evaluation, y)
+    if out is None:
+        return None
+    try:
+        for e, alt in alts_y.items():
+            mine = alts_x.get(e, x)
+            if e in out or alt != y:  # it moves x, or y
+                out[e] = z = scalar(mine, alt)
+                if z - z != 0:
+                    return None
+    except ArithmeticError:
+        return None
+    return out
+
+
 def _apply_unary(primitive: Primitive, a, evaluation):
     """The fast path of a one-operand primitive (``-t``, ``exp(t)``)."""
     scalar = primitive.scalar
@@ -271,13 +382,15 @@ def _apply_unary(primitive: Primitive, a, evaluation):
         return None
     if type(dx) is not float and (dx := _plain_delta(dx)) is None:
         return None
-    carries = evaluation.backend.carries_perturbations
+    kind = evaluation.merge_kind
+    if kind is None:
+        kind = merge_kind(evaluation)
     try:
         out = scalar(x)
         if out - out != 0:  # inf or nan (for a finite number: exactly 0)
             return None
         delta = 0.0
-        if dx and (partial := primitive.forward_partials[not carries][0]) is not None:
+        if dx and (partial := primitive.forward_partials[not kind][0]) is not None:
             delta = partial(x, out) * dx
             if not -_INF < delta < _INF:
                 return None
@@ -285,24 +398,30 @@ def _apply_unary(primitive: Primitive, a, evaluation):
                 delta = float(delta)
     except ArithmeticError:  # 1/0 and the like: numpy's inf or nan, on the general path
         return None
-    lost = primitive.piecewise_constant and _drops_derivative(primitive, evaluation, carries, (dx,))
+    lost = primitive.piecewise_constant and _drops_derivative(
+        primitive, evaluation, kind != SMOOTHED, (dx,)
+    )
+    alts = a.alternates
+    if kind == SMOOTHED or (not alts and kind != ASKED):
+        return _triple(out, delta, {}, evaluation, lost)
+    if kind != ASKED:
+        if len(alts) == 1:  # the pruned backend's case: one event
+            ((e, w),) = alts.items()
+            if type(w) is float or type(w) is int and _NEG_SAFE_INT < w < _SAFE_INT:
+                if w == x or e.table.view[e._slot] == 0.0:  # no move, or a dead event
+                    return _triple(out, delta, {}, evaluation, lost)
+                try:
+                    alt = scalar(w)
+                    if alt - alt == 0:
+                        return _triple(out, delta, {e: alt}, evaluation, lost)
+                except ArithmeticError:
+                    pass  # below, the general formula for this world
+        elif kind == EXACT and (alternates := _spread(scalar, alts, x, evaluation)) is not None:
+            return _triple(out, delta, alternates, evaluation, lost)
     alternates = {}
-    if carries:
-        alts = a.alternates
-        lone = None if not alts and evaluation.keeps_lone_event else _lone(evaluation, alts, x)
-        if lone is None:
-            return Triple(out, delta, alternates, evaluation, lost)
-        if lone:
-            e, w = lone
-            try:
-                alt = scalar(w)
-                if alt - alt == 0:
-                    return Triple(out, delta, {e: alt}, evaluation, lost)
-            except ArithmeticError:
-                pass  # below, the general formula for this world
-        for e in _carried(evaluation, alts, x):
-            alternates[e] = _alternate(primitive, scalar, alts.get(e, x))
-    return Triple(out, delta, alternates, evaluation, lost)
+    for e in _carried(evaluation, alts, x):
+        alternates[e] = _alternate(primitive, scalar, alts.get(e, x))
+    return _triple(out, delta, alternates, evaluation, lost)
 
 
 def _carried(evaluation, alts: dict, value) -> list:
@@ -317,9 +436,36 @@ def _carried(evaluation, alts: dict, value) -> list:
             events = []
     else:
         events = _moving(alts, value)
-    if len(events) > 1 or not (evaluation.keeps_lone_event or _keeps_lone(evaluation)):
-        return _merged(evaluation, events)
-    return events
+    return merged(evaluation, events)
+
+
+def _one_event_each(primitive: Primitive, scalar, alts_x: dict, x, alts_y: dict, y, evaluation):
+    """The alternates where each operand carries one event, or None for the general code.
+
+    What the general code computes: ``moving_events`` of the two (each event alive and
+    moving its operand, in operand order; a shared event moves if it moves either), the
+    merge (:func:`merged`), and the operation in each kept event's world.
+    """
+    ((ex, wx),) = alts_x.items()
+    ((ey, wy),) = alts_y.items()
+    if not (type(wx) is float or type(wx) is int and _NEG_SAFE_INT < wx < _SAFE_INT) or not (
+        type(wy) is float or type(wy) is int and _NEG_SAFE_INT < wy < _SAFE_INT
+    ):
+        return None
+    moves_x = wx != x and ex.table.view[ex._slot] != 0.0
+    moves_y = wy != y and ey.table.view[ey._slot] != 0.0
+    if ex is ey:
+        return {ex: _alternate(primitive, scalar, wx, wy)} if moves_x or moves_y else {}
+    if moves_x and moves_y:
+        events = merged(evaluation, [ex, ey])
+    elif moves_x or moves_y:
+        events = [ex] if moves_x else [ey]
+    else:
+        return {}
+    alternates = {}
+    for e in events:
+        alternates[e] = _alternate(primitive, scalar, wx if e is ex else x, wy if e is ey else y)
+    return alternates
 
 
 def _apply_binary(primitive: Primitive, a, b, evaluation):
@@ -352,14 +498,16 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
         return None
     if dy is not None and type(dy) is not float and (dy := _plain_delta(dy)) is None:
         return None
-    carries = evaluation.backend.carries_perturbations
+    kind = evaluation.merge_kind
+    if kind is None:
+        kind = merge_kind(evaluation)
     try:
         out = scalar(x, y)
         if out - out != 0:  # inf or nan (for a finite number: exactly 0)
             return None
         delta = 0.0
         if dx or dy:
-            partials = primitive.forward_partials[not carries]
+            partials = primitive.forward_partials[not kind]
             term = None
             if dx and (partial := partials[0]) is not None:
                 term = partial(x, y, out) * dx
@@ -373,24 +521,40 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
     except ArithmeticError:  # 1/0 and the like: numpy's inf or nan, on the general path
         return None
     lost = primitive.piecewise_constant and _drops_derivative(
-        primitive, evaluation, carries, (dx, dy)
+        primitive, evaluation, kind != SMOOTHED, (dx, dy)
     )
-    if not carries:
-        return Triple(out, delta, {}, evaluation, lost)
-    # the commonest case first: one operand carries one event, which the backend keeps
-    if (not alts_y) is not (not alts_x):
-        left = bool(alts_x)
-        lone = _lone(evaluation, alts_x, x) if left else _lone(evaluation, alts_y, y)
-        if lone is None:
-            return Triple(out, delta, {}, evaluation, lost)
-        if lone:
-            e, w = lone
-            try:
-                alt = scalar(w, y) if left else scalar(x, w)
-                if alt - alt == 0:
-                    return Triple(out, delta, {e: alt}, evaluation, lost)
-            except ArithmeticError:
-                pass  # below, the general formula for this world
+    if kind == SMOOTHED:
+        return _triple(out, delta, {}, evaluation, lost)
+    if kind != ASKED:
+        # the commonest cases first: one operand carries one event (pruned), or each does
+        if not alts_x or not alts_y:
+            if not alts_x and not alts_y:
+                return _triple(out, delta, {}, evaluation, lost)
+            left = bool(alts_x)
+            alts, v = (alts_x, x) if left else (alts_y, y)
+            if len(alts) == 1:
+                ((e, w),) = alts.items()
+                if type(w) is float or type(w) is int and _NEG_SAFE_INT < w < _SAFE_INT:
+                    if w == v or e.table.view[e._slot] == 0.0:  # no move, or a dead event
+                        return _triple(out, delta, {}, evaluation, lost)
+                    try:
+                        alt = scalar(w, y) if left else scalar(x, w)
+                        if alt - alt == 0:
+                            return _triple(out, delta, {e: alt}, evaluation, lost)
+                    except ArithmeticError:
+                        pass  # below, the general formula for this world
+            elif kind == EXACT:
+                alternates = _spread(scalar, alts, v, evaluation, y if left else x, left)
+                if alternates is not None:
+                    return _triple(out, delta, alternates, evaluation, lost)
+        elif len(alts_x) == 1 and len(alts_y) == 1:
+            alternates = _one_event_each(primitive, scalar, alts_x, x, alts_y, y, evaluation)
+            if alternates is not None:
+                return _triple(out, delta, alternates, evaluation, lost)
+        elif kind == EXACT:
+            alternates = _spread_pair(scalar, alts_x, x, alts_y, y, evaluation)
+            if alternates is not None:
+                return _triple(out, delta, alternates, evaluation, lost)
     # the events that move an operand (``moving_events``), the backend's merge, and the
     # operation in each kept event's world
     if not alts_y:
@@ -398,11 +562,11 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
     elif not alts_x:
         events = _carried(evaluation, alts_y, y)
     else:
-        events = _merged(evaluation, moving_events((a, b)))
+        events = merged(evaluation, moving_events((a, b)))
     alternates = {}
     for e in events:
         alternates[e] = _alternate(primitive, scalar, alts_x.get(e, x), alts_y.get(e, y))
-    return Triple(out, delta, alternates, evaluation, lost)
+    return _triple(out, delta, alternates, evaluation, lost)
 
 
 def _apply_fast(primitive: Primitive, args, evaluation):
@@ -457,7 +621,7 @@ def _apply_fast(primitive: Primitive, args, evaluation):
     alternates = {}
     if carries:
         events = _moving(own[0].alternates, last_value) if len(own) == 1 else moving_events(own)
-        for e in _merged(evaluation, events):
+        for e in merged(evaluation, events):
             world = [
                 a.alternates.get(e, v) if type(a) is Triple else v
                 for a, v in zip(args, values, strict=True)
