@@ -214,24 +214,75 @@ def _triple_leaves(params, subset):
     return subset
 
 
+SCALAR_BACKENDS = ("dict", "exact")
+"""``"triple"`` backends without triple arrays: the network then runs on object arrays of
+scalar triples (one Python operation per element), one pass per coordinate."""
+
+DICT_MAX_ROW_DRAWS = 64
+"""The most spike draws per batch row (``T`` × the stochastic layers' neurons) that
+``backend="dict"`` accepts: it runs one scalar triple at a time and carries every
+perturbation of a row to the loss, so a pass costs about the batch times this number
+squared Python operations."""
+
+
+def _scalar_backend(backend, network: Network, inputs) -> bool:
+    """Whether ``backend`` runs on scalar triples; refuse a network too big for it."""
+    if backend not in SCALAR_BACKENDS:
+        return False
+    draws = inputs.shape[1] * sum(layer.size for layer in network.layers if layer.stochastic)
+    if draws > DICT_MAX_ROW_DRAWS:
+        raise ValueError(
+            f"backend={backend!r} runs the network on scalar triples and is for small "
+            f"networks only: T × stochastic neurons = {inputs.shape[1]} × "
+            f"{draws // inputs.shape[1]} = {draws} spike draws per row, above the limit "
+            f"DICT_MAX_ROW_DRAWS = {DICT_MAX_ROW_DRAWS}; use backend='pruned'"
+        )
+    return True
+
+
+def _moved(v: np.ndarray, t, tangent: np.ndarray, scalar: bool):
+    """``v + t · tangent``: a triple array, or for a scalar backend an object array whose
+    entries along the tangent are scalar triples."""
+    if not scalar:
+        return v + t * tangent
+    out = v.astype(object)
+    for index in zip(*np.nonzero(tangent), strict=True):
+        out[index] = float(v[index]) + float(tangent[index]) * t
+    return out
+
+
+def _each(fn, x) -> np.ndarray:
+    """``fn`` of every element of a scalar backend's output (object array or scalar)."""
+    return np.asarray(np.frompyfunc(fn, 1, 1)(np.asarray(x, dtype=object)), dtype=float)
+
+
 def _triple_run(network, loss, params, inputs, loss_args, gen, tangents, backend):
     """One forward-mode pass along ``tangents``: (mean loss, contributions).
 
     The contributions are a ``(1,)`` array for a scalar loss, one per row for a per-row
     loss (each an independent estimate of its row's directional derivative)."""
+    scalar = _scalar_backend(backend, network, inputs)
 
     def f(t):
-        p = {k: (v + t * tangents[k] if k in tangents else v) for k, v in params.items()}
+        p = {k: (_moved(v, t, tangents[k], scalar) if k in tangents else v)
+             for k, v in params.items()}  # fmt: skip
         return loss(network.run(p, inputs).output, *loss_args)
 
     out = stochad.stochastic_triple(f, 0.0, backend=backend, rng=gen)
-    contributions = np.atleast_1d(np.asarray(stochad.derivative_contribution(out), dtype=float))
+    if scalar:
+        contributions = _each(stochad.derivative_contribution, out)
+        values = _each(stochad.value, out)
+    else:
+        contributions, values = stochad.derivative_contribution(out), stochad.value(out)
+    # an output that does not depend on t is a plain array: its contributions are 0
+    contributions = np.broadcast_to(contributions, np.shape(values))
+    contributions = np.atleast_1d(np.asarray(contributions, dtype=float))
     if contributions.shape not in ((1,), (inputs.shape[0],)):
         raise ValueError(
             f"loss must return a scalar or a per-row vector of shape ({inputs.shape[0]},), "
             f"got shape {contributions.shape}"
         )
-    return float(np.mean(stochad.value(out))), contributions
+    return float(np.mean(values)), contributions
 
 
 def _triple_estimates(network, loss, params, inputs, loss_args, gen, leaves, direction, backend,
@@ -244,7 +295,7 @@ def _triple_estimates(network, loss, params, inputs, loss_args, gen, leaves, dir
         v = {k: signs.choice([-1.0, 1.0], size=params[k].shape) for k in leaves}
         value, d = _triple_run(network, loss, params, inputs, loss_args, gen, v, backend)
         return value, {k: (d.mean() * v[k])[None] for k in leaves}
-    if per_pass == 1:
+    if per_pass == 1 or backend in SCALAR_BACKENDS:
         return _replayed_coordinates(network, loss, params, inputs, loss_args, gen, leaves,
                                      backend)  # fmt: skip
     return _batched_coordinates(network, loss, params, inputs, loss_args, gen, leaves, backend,
@@ -324,11 +375,11 @@ def _block_pass(network, loss, params, inputs, loss_args, gen, chunk, backend) -
         )
 
     out = stochad.stochastic_triple(f, 0.0, backend=backend, rng=gen)
-    contributions = np.asarray(stochad.derivative_contribution(out), dtype=float)
+    contributions = np.broadcast_to(stochad.derivative_contribution(out), np.shape(out))
     if contributions.shape not in ((blocks,), (blocks, batch)):
         raise ValueError(
             f"loss must return a scalar or a per-row vector of shape ({batch},), "
-            f"got shape {contributions.shape[1:]}"
+            f"got shape {contributions.shape[1:]} per block"
         )
     return contributions.reshape(blocks, -1)
 
@@ -355,6 +406,12 @@ def _check_call(loss, network, method, options):
         raise ValueError(
             f"method={method!r} takes no option {sorted(bad)} "
             f"(options: {sorted(_OPTIONS.get(method, ())) or 'none'})"
+        )
+    per_pass = options.get("coordinates_per_pass")
+    if per_pass is not None and (isinstance(per_pass, bool) or not isinstance(
+            per_pass, (int, np.integer)) or per_pass < 1):  # fmt: skip
+        raise ValueError(
+            f"coordinates_per_pass must be None or a whole number >= 1, got {per_pass!r}"
         )
     if options.get("direction") not in (None, "random"):
         raise ValueError(f"direction must be None or 'random', got {options['direction']!r}")

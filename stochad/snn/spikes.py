@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 import stochad
 from stochad.rules import surrogates
 from stochad.rules.surrogates import Surrogate, with_surrogate
@@ -46,6 +48,14 @@ def _check_surrogate(name: str, s) -> Surrogate:
     if s.name not in FAMILY_CODES:
         raise ValueError(f"{name}: unknown surrogate family {s.name!r}")
     return s
+
+
+def _elementwise(emit, x):
+    """``emit(x)``, or element by element (C order) for an object array of scalar
+    triples: the dict backend's network (``"triple"`` with ``backend="dict"``)."""
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        return np.frompyfunc(emit, 1, 1)(x)
+    return emit(x)
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ class Heaviside:
 
     def emit(self, x):
         """Spikes for the distance to threshold ``x`` (any stochad carrier)."""
-        return stochad.heaviside(x, self.surrogate)
+        return _elementwise(lambda e: stochad.heaviside(e, self.surrogate), x)
 
 
 @dataclass(frozen=True)
@@ -135,4 +145,4 @@ class EscapeNoise:
 
     def emit(self, x):
         """One Bernoulli spike per element of ``x`` from the evaluation's generator."""
-        return stochad.bernoulli(self.probability(x))
+        return _elementwise(lambda e: stochad.bernoulli(self.probability(e)), x)
