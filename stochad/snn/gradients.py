@@ -386,7 +386,10 @@ def _block_pass(network, loss, params, inputs, loss_args, gen, chunk, backend) -
 
 def _summary(estimates: list) -> tuple[dict, dict | None]:
     """Mean and standard error over all independent estimates (rows of every sample)."""
-    pooled = {k: np.concatenate([e[k] for e in estimates]) for k in estimates[0]}
+    # C order whatever the estimates' strides (a worker's arrays come back unpickled in
+    # another layout): numpy's reductions sum in an order that follows the memory layout
+    pooled = {k: np.ascontiguousarray(np.concatenate([e[k] for e in estimates]))
+              for k in estimates[0]}  # fmt: skip
     mean = {k: v.mean(axis=0) for k, v in pooled.items()}
     count = len(next(iter(pooled.values())))
     if count < 2:
