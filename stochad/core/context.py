@@ -6,12 +6,55 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
+import numpy as np
+
 from stochad.core.events import Event, EventTable
 from stochad.core.random import RandomStreams, module_generator
 
 __all__ = [
-    "Evaluation", "current_evaluation", "current_evaluation_or_none", "evaluation", "using_rng"
+    "Evaluation", "Uniforms", "current_evaluation", "current_evaluation_or_none", "evaluation",
+    "using_rng",
 ]  # fmt: skip
+
+_DOUBLE = 2.0**-53
+
+
+class Uniforms:
+    """``generator.random()`` as a cheaper call: the same numbers, the same state after each.
+
+    ``Generator.random`` parses its optional arguments on every call; for the default bit
+    generator (PCG64) a double is ``(next 64 bits >> 11)·2⁻⁵³`` (numpy's ``next_double``),
+    which ``bit_generator.random_raw()`` gives at about half the cost, advancing the state
+    by the same one step. Any other bit generator keeps ``generator.random``. Scalar draws
+    take one or more uniforms each, so this is on the scalar path's every step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochad.core.context import Uniforms
+    >>> a, b = np.random.default_rng(5), np.random.default_rng(5)
+    >>> fast = Uniforms(a)
+    >>> [fast.random() for _ in range(3)] == [b.random() for _ in range(3)]
+    True
+    >>> a.bit_generator.state == b.bit_generator.state
+    True
+    """
+
+    __slots__ = ("random", "generator")
+
+    def __init__(self, generator: np.random.Generator):
+        self.generator = generator
+        bits = generator.bit_generator if type(generator) is np.random.Generator else None
+        if type(bits) is np.random.PCG64:
+            raw = bits.random_raw
+            self.random = lambda: (raw() >> 11) * _DOUBLE
+        elif bits is not None:
+            self.random = generator.random
+        else:  # a stand-in (propagate's streams that refuse draws): asked at each draw
+            self.random = lambda: generator.random()
+
+    def __reduce__(self):  # the call is made anew for the (copied) generator
+        return Uniforms, (self.generator,)
 
 
 class Evaluation:
@@ -34,10 +77,14 @@ class Evaluation:
     there a comparison's result may steer an ``if``.
 
     ``merge_kind`` caches, for the scalar fast path, how the backend merges events
-    (``stochad.forward.triple.merge_kind``; None until first asked).
+    (``stochad.forward.triple.merge_kind``; None until first asked). ``primal`` and
+    ``aux`` are the two streams' :class:`Uniforms` (the scalar path's cheaper uniforms).
     """
 
-    __slots__ = ("streams", "backend", "events", "level", "active", "branching", "merge_kind")
+    __slots__ = (
+        "streams", "backend", "events", "level", "active", "branching", "merge_kind", "primal",
+        "aux",
+    )  # fmt: skip
 
     def __init__(self, streams: RandomStreams, backend=None):
         self.streams = streams
@@ -47,6 +94,8 @@ class Evaluation:
         self.active = False
         self.branching = False
         self.merge_kind = None
+        self.primal = Uniforms(streams.primal)
+        self.aux = Uniforms(streams.aux)
 
     def new_event(self, weight: float) -> Event:
         """A new event of weight ``weight`` in this evaluation's table (one per scalar draw)."""

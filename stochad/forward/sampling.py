@@ -10,12 +10,22 @@ draw's smoothed tangent instead.
 from __future__ import annotations
 
 from stochad.core.context import Evaluation
-from stochad.core.primitives import check_foreign, is_carrier
+from stochad.core.primitives import check_foreign, differs, is_carrier
 from stochad.distributions.base import DiscreteRule
 from stochad.distributions.categorical import CATEGORICAL
-from stochad.forward.triple import Triple, merged, moving_of
+from stochad.forward.triple import (
+    EXACT,
+    PRUNED,
+    Triple,
+    merge_kind,
+    merged,
+    moving_of,
+    prune_pair,
+)
 
 __all__ = ["sample_scalar", "sample_categorical", "discrete_triple", "alternate_args"]
+
+_new_object = object.__new__
 
 
 def alternate_args(args, event):
@@ -88,6 +98,10 @@ def _checked_world(rule_name: str, check, params):
 
 def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
     """Draw one sample of ``rule`` with parameters ``args`` (floats or triples)."""
+    if len(args) == 1 and type(args[0]) is Triple:
+        out = _sample_one(rule, evaluation, args[0])
+        if out is not None:
+            return out
     values, own = _own_parameters(rule.name, args, evaluation)
     values = rule.check(*values)
     x = rule.inverse_cdf(evaluation.streams.uniform(), *values)
@@ -106,6 +120,74 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
         return rule.alternate(x, values, alt_params, evaluation.streams.aux)
 
     return discrete_triple(evaluation, x, jumps, own, alternate_of)
+
+
+def _sample_one(rule: DiscreteRule, evaluation: Evaluation, a: Triple):
+    """The commonest draw, spelled out: one parameter, this evaluation's plain triple.
+
+    What the general code below computes for it (the checks, the primal draw ``F⁻¹(1 − U)``
+    as ``RandomStreams.uniform`` gives it, the own jump, the parameter's one moving event,
+    the merge, the coupled alternate), with fewer calls and the evaluation's cheaper
+    :class:`~stochad.core.context.Uniforms` (the same numbers); None (before drawing)
+    where it does not apply and the general code draws: a backend without perturbations
+    or with its own merge, a rule with several parameters or joint ``jumps``, a parameter
+    carrying several events, a non-float tangent.
+    """
+    value, d, alts = a.value, a.delta, a.alternates
+    kind = evaluation.merge_kind
+    if kind is None:
+        kind = merge_kind(evaluation)
+    if (
+        (kind != PRUNED and kind != EXACT)
+        or a.evaluation is not evaluation
+        or type(d) is not float
+        or (type(value) is not float and type(value) is not int)
+        or len(alts) > 1
+        or rule.jumps is not None
+        or rule.differentiable != 0
+    ):
+        return None
+    values = rule.check(value)
+    x = rule.inverse_cdf(1.0 - evaluation.primal.random(), *values)
+    fresh = None
+    if d != 0:
+        alt, weight = rule.jump(x, d, *values)
+        if weight != 0.0:
+            fresh = evaluation.new_event(weight)
+    if alts:
+        ((carried, moved),) = alts.items()
+        if carried.table.view[carried._slot] == 0.0 or not (
+            moved != value if type(moved) in (int, float) else differs(moved, value)
+        ):
+            carried = None  # dead, or it leaves the parameter where it is
+    else:
+        carried = None
+    if carried is None:
+        alternates = {} if fresh is None else {fresh: alt}
+    else:
+        if fresh is not None:  # the merge: the pruned rule keeps one, the exact one both
+            events = (prune_pair(evaluation, carried, fresh),) if kind == PRUNED else (
+                carried, fresh
+            )  # fmt: skip
+        else:
+            events = (carried,)
+        alternates = {}
+        for event in events:
+            if event is fresh:
+                alternates[event] = alt
+            else:
+                alt_params = _checked_world(rule.name, rule.check, [moved])
+                # rule.alternate: the inverse CDF at a uniform on the primal's slice, or
+                # the rule's own coupling (which may draw other variates)
+                aux = evaluation.aux if rule.coupled is None else evaluation.streams.aux
+                alternates[event] = rule.alternate(x, values, alt_params, aux)
+    t = _new_object(Triple)
+    t.value = x
+    t.delta = 0.0
+    t.alternates = alternates
+    t.evaluation = evaluation
+    t.lost = False
+    return t
 
 
 def _own_jumps(rule: DiscreteRule, x, values, deltas) -> list:

@@ -127,7 +127,7 @@ def merge_kind(evaluation) -> int:
 
     ``SMOOTHED`` (0): the backend carries no perturbations. ``PRUNED`` (1): the built-in
     pruned rule, which the fast path applies itself to one or two events
-    (:func:`_prune_pair`). ``EXACT`` (2): the built-in exact rule, which keeps every event
+    (:func:`prune_pair`). ``EXACT`` (2): the built-in exact rule, which keeps every event
     and kills none (events die only where a pruning rule kills them), so the fast path
     skips its call and the liveness test. ``ASKED`` (3): a backend with its own
     ``merge_events`` (a subclass overriding it), asked every time, exactly as on the
@@ -147,22 +147,6 @@ def merge_kind(evaluation) -> int:
             kind = ASKED
         evaluation.merge_kind = kind
     return kind
-
-
-def _triple(value, delta, alternates: dict, evaluation, lost) -> Triple:
-    """``Triple(value, delta, alternates, evaluation, lost)`` without the class call.
-
-    Calling a class runs ``type.__call__`` and ``__init__`` with an argument tuple, about
-    twice the cost of setting the five slots of a bare object; the fast path makes one
-    triple per operation.
-    """
-    t = _new_object(Triple)
-    t.value = value
-    t.delta = delta
-    t.alternates = alternates
-    t.evaluation = evaluation
-    t.lost = lost
-    return t
 
 
 def _plain(v):
@@ -230,7 +214,7 @@ def moving_of(own: list) -> list:
     return moving_events(own)
 
 
-def _prune_pair(evaluation, first, second):
+def prune_pair(evaluation, first, second):
     """``PrunedBackend.merge_events(evaluation, [first, second])`` for two live events.
 
     The same arithmetic spelled out for the commonest merge of the scalar path (a draw's
@@ -246,7 +230,7 @@ def _prune_pair(evaluation, first, second):
     total = abs(w1) + abs(w2)
     if not total < _INF:
         return evaluation.backend.merge_events(evaluation, [first, second])[0]
-    if evaluation.streams.aux.random() * total < abs(w1):
+    if evaluation.aux.random() * total < abs(w1):
         view1[slot1] = math.copysign(total, w1)
         view2[slot2] = 0.0
         return first
@@ -259,7 +243,7 @@ def merged(evaluation, events: list) -> list:
     """``backend.merge_events(evaluation, events)``, without the call where its rule is known.
 
     The built-in pruned and exact backends keep a lone event (and the exact one every
-    event); the pruned rule on two events is :func:`_prune_pair`. Any other backend is
+    event); the pruned rule on two events is :func:`prune_pair`. Any other backend is
     asked, every time.
     """
     kind = evaluation.merge_kind
@@ -269,7 +253,7 @@ def merged(evaluation, events: list) -> list:
         if len(events) <= 1:
             return events
         if len(events) == 2:
-            return [_prune_pair(evaluation, events[0], events[1])]
+            return [prune_pair(evaluation, events[0], events[1])]
     elif kind == EXACT:
         return events
     return evaluation.backend.merge_events(evaluation, events)
@@ -370,58 +354,93 @@ def _spread_pair(scalar, alts_x: dict, x, alts_y: dict, y, evaluation):
     return out
 
 
-def _apply_unary(primitive: Primitive, a, evaluation):
-    """The fast path of a one-operand primitive (``-t``, ``exp(t)``)."""
+def _unary_path(primitive: Primitive):
+    """The fast path of a one-operand primitive (``-t``, ``exp(t)``): ``apply(a, evaluation)``.
+
+    Made once per primitive (:func:`unary_path`), its rules bound, as :func:`_binary_path`.
+    """
     scalar = primitive.scalar
-    if scalar is None or type(a) is not Triple or a.evaluation is not evaluation or a.lost:
-        return None
-    x, dx = a.value, a.delta
-    if type(x) is not float and not (type(x) is int and _NEG_SAFE_INT < x < _SAFE_INT) and (
-        (x := _plain(x)) is None
-    ):
-        return None
-    if type(dx) is not float and (dx := _plain_delta(dx)) is None:
-        return None
-    kind = evaluation.merge_kind
-    if kind is None:
-        kind = merge_kind(evaluation)
-    try:
-        out = scalar(x)
-        if out - out != 0:  # inf or nan (for a finite number: exactly 0)
+    sure, smooth = primitive.forward_partials[0][0], primitive.forward_partials[1][0]
+    comparison = primitive.piecewise_constant
+
+    def apply(a, evaluation):
+        if type(a) is not Triple or a.evaluation is not evaluation or a.lost:
             return None
-        delta = 0.0
-        if dx and (partial := primitive.forward_partials[not kind][0]) is not None:
-            delta = partial(x, out) * dx
-            if not -_INF < delta < _INF:
+        x, dx = a.value, a.delta
+        if not (type(x) in _PLAIN_KINDS and -(2**31) < x < 2**31) and (x := _plain(x)) is None:
+            return None
+        if type(dx) is not float and (dx := _plain_delta(dx)) is None:
+            return None
+        kind = evaluation.merge_kind
+        if kind is None:
+            kind = merge_kind(evaluation)
+        try:
+            out = scalar(x)
+            if out - out != 0:  # inf or nan (for a finite number: exactly 0)
                 return None
-            if type(delta) is not float:
-                delta = float(delta)
-    except ArithmeticError:  # 1/0 and the like: numpy's inf or nan, on the general path
-        return None
-    lost = primitive.piecewise_constant and _drops_derivative(
-        primitive, evaluation, kind != SMOOTHED, (dx,)
-    )
-    alts = a.alternates
-    if kind == SMOOTHED or (not alts and kind != ASKED):
-        return _triple(out, delta, {}, evaluation, lost)
-    if kind != ASKED:
-        if len(alts) == 1:  # the pruned backend's case: one event
-            ((e, w),) = alts.items()
-            if type(w) is float or type(w) is int and _NEG_SAFE_INT < w < _SAFE_INT:
-                if w == x or e.table.view[e._slot] == 0.0:  # no move, or a dead event
-                    return _triple(out, delta, {}, evaluation, lost)
-                try:
-                    alt = scalar(w)
-                    if alt - alt == 0:
-                        return _triple(out, delta, {e: alt}, evaluation, lost)
-                except ArithmeticError:
-                    pass  # below, the general formula for this world
-        elif kind == EXACT and (alternates := _spread(scalar, alts, x, evaluation)) is not None:
-            return _triple(out, delta, alternates, evaluation, lost)
-    alternates = {}
-    for e in _carried(evaluation, alts, x):
-        alternates[e] = _alternate(primitive, scalar, alts.get(e, x))
-    return _triple(out, delta, alternates, evaluation, lost)
+            delta = 0.0
+            if dx and (partial := sure if kind else smooth) is not None:
+                delta = partial(x, out) * dx
+                if not -_INF < delta < _INF:
+                    return None
+                if type(delta) is not float:
+                    delta = float(delta)
+        except ArithmeticError:  # 1/0 and the like: numpy's inf or nan, on the general path
+            return None
+        lost = comparison and _drops_derivative(primitive, evaluation, kind != SMOOTHED, (dx,))
+        alts = a.alternates
+        alternates = None
+        if kind == SMOOTHED or (not alts and kind != ASKED):
+            alternates = {}
+        elif kind != ASKED:
+            if len(alts) == 1:  # the pruned backend's case: one event
+                ((e, w),) = alts.items()
+                if type(w) in _PLAIN_KINDS and -(2**31) < w < 2**31:
+                    if w == x or e.table.view[e._slot] == 0.0:  # no move, or a dead event
+                        alternates = {}
+                    else:
+                        try:
+                            alt = scalar(w)
+                            if alt - alt == 0:
+                                alternates = {e: alt}
+                        except ArithmeticError:
+                            pass  # below, the general formula for this world
+            elif kind == EXACT:
+                alternates = _spread(scalar, alts, x, evaluation)
+        if alternates is None:
+            alternates = {}
+            for e in _carried(evaluation, alts, x):
+                alternates[e] = _alternate(primitive, scalar, alts.get(e, x))
+        t = _new_object(Triple)
+        t.value = out
+        t.delta = delta
+        t.alternates = alternates
+        t.evaluation = evaluation
+        t.lost = lost
+        return t
+
+    return apply
+
+
+def _no_unary_path(a, evaluation) -> None:
+    return None
+
+
+_unary_paths: dict = {}
+
+
+def unary_path(primitive: Primitive):
+    """:func:`_unary_path` of ``primitive``, made on first use (keyed by identity)."""
+    entry = _unary_paths.get(id(primitive))
+    if entry is None or entry[0] is not primitive:
+        apply = _no_unary_path if primitive.scalar is None else _unary_path(primitive)
+        entry = _unary_paths[id(primitive)] = (primitive, apply)
+    return entry[1]
+
+
+def _apply_unary(primitive: Primitive, a, evaluation):
+    """The fast path of a one-operand primitive (None: the general path decides)."""
+    return unary_path(primitive)(a, evaluation)
 
 
 def _carried(evaluation, alts: dict, value) -> list:
@@ -444,119 +463,153 @@ def _one_event_each(primitive: Primitive, scalar, alts_x: dict, x, alts_y: dict,
 
     What the general code computes: ``moving_events`` of the two (each event alive and
     moving its operand, in operand order; a shared event moves if it moves either), the
-    merge (:func:`merged`), and the operation in each kept event's world.
+    merge (:func:`merged`), and the operation in each kept event's world (``_alternate``:
+    ``scalar`` where finite, else ``value``; the operands are plain numbers here).
     """
     ((ex, wx),) = alts_x.items()
     ((ey, wy),) = alts_y.items()
-    if not (type(wx) is float or type(wx) is int and _NEG_SAFE_INT < wx < _SAFE_INT) or not (
-        type(wy) is float or type(wy) is int and _NEG_SAFE_INT < wy < _SAFE_INT
+    if not (type(wx) in _PLAIN_KINDS and -(2**31) < wx < 2**31) or not (
+        type(wy) in _PLAIN_KINDS and -(2**31) < wy < 2**31
     ):
         return None
     moves_x = wx != x and ex.table.view[ex._slot] != 0.0
     moves_y = wy != y and ey.table.view[ey._slot] != 0.0
     if ex is ey:
-        return {ex: _alternate(primitive, scalar, wx, wy)} if moves_x or moves_y else {}
-    if moves_x and moves_y:
-        events = merged(evaluation, [ex, ey])
-    elif moves_x or moves_y:
-        events = [ex] if moves_x else [ey]
+        if not (moves_x or moves_y):
+            return {}
+        events = (ex,)
+    elif moves_x and moves_y:
+        if evaluation.merge_kind == PRUNED:
+            events = (prune_pair(evaluation, ex, ey),)
+        else:
+            events = merged(evaluation, [ex, ey])
+    elif moves_x:
+        events = (ex,)
+    elif moves_y:
+        events = (ey,)
     else:
         return {}
     alternates = {}
     for e in events:
-        alternates[e] = _alternate(primitive, scalar, wx if e is ex else x, wy if e is ey else y)
+        u = wx if e is ex else x
+        v = wy if e is ey else y
+        try:
+            alt = scalar(u, v)
+            if alt - alt == 0:
+                alternates[e] = alt
+                continue
+        except ArithmeticError:
+            pass
+        alternates[e] = primitive.value(u, v)
     return alternates
 
 
-def _apply_binary(primitive: Primitive, a, b, evaluation):
-    """The fast path of a two-operand primitive, the common case: spelled out inline."""
+def _binary_path(primitive: Primitive):
+    """The fast path of a two-operand primitive: ``apply(a, b, evaluation)``, or None out.
+
+    Made once per primitive (:func:`_apply_binary` keeps them), with the primitive's rules
+    (``scalar``, its partials) bound, so an operation reads no attribute of the primitive;
+    the commonest cases come first and the triple is built in place.
+    """
     scalar = primitive.scalar
-    if scalar is None or not evaluation.active:  # a finished one's carriers: call() checks
-        return None
-    if type(a) is Triple:
-        if a.evaluation is not evaluation or a.lost:
+    (sure_x, sure_y, *_), (smooth_x, smooth_y, *_) = primitive.forward_partials
+    comparison = primitive.piecewise_constant
+
+    def apply(a, b, evaluation):
+        if not evaluation.active:  # a finished one's carriers: call() checks
             return None
-        x, dx, alts_x = a.value, a.delta, a.alternates
-    else:
-        x, dx, alts_x = a, None, _NO_ALTERNATES
-    if type(b) is Triple:
-        if b.evaluation is not evaluation or b.lost:
+        if type(a) is Triple:
+            if a.evaluation is not evaluation or a.lost:
+                return None
+            x, dx, alts_x = a.value, a.delta, a.alternates
+            if type(dx) is not float and (dx := _plain_delta(dx)) is None:
+                return None
+        else:
+            x, dx, alts_x = a, None, _NO_ALTERNATES
+        if type(b) is Triple:
+            if b.evaluation is not evaluation or b.lost:
+                return None
+            y, dy, alts_y = b.value, b.delta, b.alternates
+            if type(dy) is not float and (dy := _plain_delta(dy)) is None:
+                return None
+        else:
+            y, dy, alts_y = b, None, _NO_ALTERNATES
+        # plain Python numbers (ints below 2³¹); numpy scalars convert
+        if not (type(x) in _PLAIN_KINDS and -(2**31) < x < 2**31) and (x := _plain(x)) is None:
             return None
-        y, dy, alts_y = b.value, b.delta, b.alternates
-    else:
-        y, dy, alts_y = b, None, _NO_ALTERNATES
-    # plain Python numbers (ints below 2³¹) and float tangents; numpy scalars convert
-    if type(x) is not float and not (type(x) is int and _NEG_SAFE_INT < x < _SAFE_INT) and (
-        (x := _plain(x)) is None
-    ):
-        return None
-    if type(y) is not float and not (type(y) is int and _NEG_SAFE_INT < y < _SAFE_INT) and (
-        (y := _plain(y)) is None
-    ):
-        return None
-    if dx is not None and type(dx) is not float and (dx := _plain_delta(dx)) is None:
-        return None
-    if dy is not None and type(dy) is not float and (dy := _plain_delta(dy)) is None:
-        return None
-    kind = evaluation.merge_kind
-    if kind is None:
-        kind = merge_kind(evaluation)
-    try:
-        out = scalar(x, y)
-        if out - out != 0:  # inf or nan (for a finite number: exactly 0)
+        if not (type(y) in _PLAIN_KINDS and -(2**31) < y < 2**31) and (y := _plain(y)) is None:
             return None
-        delta = 0.0
-        if dx or dy:
-            partials = primitive.forward_partials[not kind]
-            term = None
-            if dx and (partial := partials[0]) is not None:
-                term = partial(x, y, out) * dx
-            if dy and (partial := partials[1]) is not None:
-                second = partial(x, y, out) * dy
-                term = second if term is None else term + second
-            if term is not None:
-                if not -_INF < term < _INF:
-                    return None
-                delta = term if type(term) is float else float(term)
-    except ArithmeticError:  # 1/0 and the like: numpy's inf or nan, on the general path
-        return None
-    lost = primitive.piecewise_constant and _drops_derivative(
-        primitive, evaluation, kind != SMOOTHED, (dx, dy)
-    )
-    if kind == SMOOTHED:
-        return _triple(out, delta, {}, evaluation, lost)
-    if kind != ASKED:
-        # the commonest cases first: one operand carries one event (pruned), or each does
-        if not alts_x or not alts_y:
-            if not alts_x and not alts_y:
-                return _triple(out, delta, {}, evaluation, lost)
-            left = bool(alts_x)
-            alts, v = (alts_x, x) if left else (alts_y, y)
-            if len(alts) == 1:
-                ((e, w),) = alts.items()
-                if type(w) is float or type(w) is int and _NEG_SAFE_INT < w < _SAFE_INT:
-                    if w == v or e.table.view[e._slot] == 0.0:  # no move, or a dead event
-                        return _triple(out, delta, {}, evaluation, lost)
-                    try:
-                        alt = scalar(w, y) if left else scalar(x, w)
-                        if alt - alt == 0:
-                            return _triple(out, delta, {e: alt}, evaluation, lost)
-                    except ArithmeticError:
-                        pass  # below, the general formula for this world
+        kind = evaluation.merge_kind
+        if kind is None:
+            kind = merge_kind(evaluation)
+        try:
+            out = scalar(x, y)
+            if out - out != 0:  # inf or nan (for a finite number: exactly 0)
+                return None
+            delta = 0.0
+            if dx or dy:
+                term = None
+                if dx and (partial := sure_x if kind else smooth_x) is not None:
+                    term = partial(x, y, out) * dx
+                if dy and (partial := sure_y if kind else smooth_y) is not None:
+                    second = partial(x, y, out) * dy
+                    term = second if term is None else term + second
+                if term is not None:
+                    if not -_INF < term < _INF:
+                        return None
+                    delta = term if type(term) is float else float(term)
+        except ArithmeticError:  # 1/0 and the like: numpy's inf or nan, on the general path
+            return None
+        lost = comparison and _drops_derivative(primitive, evaluation, kind != SMOOTHED, (dx, dy))
+        alternates = None
+        if kind == SMOOTHED:
+            alternates = {}
+        elif kind != ASKED:
+            # the commonest cases first: one operand carries one event (pruned), or each does
+            if not alts_x or not alts_y:
+                if alts_x:
+                    alts, v, left = alts_x, x, True
+                elif alts_y:
+                    alts, v, left = alts_y, y, False
+                else:
+                    alts = None
+                    alternates = {}
+                if alts is None:
+                    pass
+                elif len(alts) == 1:
+                    ((e, w),) = alts.items()
+                    if type(w) in _PLAIN_KINDS and -(2**31) < w < 2**31:
+                        if w == v or e.table.view[e._slot] == 0.0:  # no move, or a dead event
+                            alternates = {}
+                        else:
+                            try:
+                                alt = scalar(w, y) if left else scalar(x, w)
+                                if alt - alt == 0:
+                                    alternates = {e: alt}
+                            except ArithmeticError:
+                                pass  # below, the general formula for this world
+                elif kind == EXACT:
+                    alternates = _spread(scalar, alts, v, evaluation, y if left else x, left)
+            elif len(alts_x) == 1 and len(alts_y) == 1:
+                alternates = _one_event_each(primitive, scalar, alts_x, x, alts_y, y, evaluation)
             elif kind == EXACT:
-                alternates = _spread(scalar, alts, v, evaluation, y if left else x, left)
-                if alternates is not None:
-                    return _triple(out, delta, alternates, evaluation, lost)
-        elif len(alts_x) == 1 and len(alts_y) == 1:
-            alternates = _one_event_each(primitive, scalar, alts_x, x, alts_y, y, evaluation)
-            if alternates is not None:
-                return _triple(out, delta, alternates, evaluation, lost)
-        elif kind == EXACT:
-            alternates = _spread_pair(scalar, alts_x, x, alts_y, y, evaluation)
-            if alternates is not None:
-                return _triple(out, delta, alternates, evaluation, lost)
-    # the events that move an operand (``moving_events``), the backend's merge, and the
-    # operation in each kept event's world
+                alternates = _spread_pair(scalar, alts_x, x, alts_y, y, evaluation)
+        if alternates is None:
+            alternates = _general_alternates(primitive, a, b, x, y, alts_x, alts_y, evaluation)
+        t = _new_object(Triple)
+        t.value = out
+        t.delta = delta
+        t.alternates = alternates
+        t.evaluation = evaluation
+        t.lost = lost
+        return t
+
+    return apply
+
+
+def _general_alternates(primitive: Primitive, a, b, x, y, alts_x, alts_y, evaluation) -> dict:
+    """The events that move an operand (``moving_events``), the backend's merge, and the
+    operation in each kept event's world: every case the quick ones above leave."""
     if not alts_y:
         events = _carried(evaluation, alts_x, x)
     elif not alts_x:
@@ -564,9 +617,31 @@ def _apply_binary(primitive: Primitive, a, b, evaluation):
     else:
         events = merged(evaluation, moving_events((a, b)))
     alternates = {}
+    scalar = primitive.scalar
     for e in events:
         alternates[e] = _alternate(primitive, scalar, alts_x.get(e, x), alts_y.get(e, y))
-    return _triple(out, delta, alternates, evaluation, lost)
+    return alternates
+
+
+def _no_binary_path(a, b, evaluation) -> None:
+    return None
+
+
+_binary_paths: dict = {}
+
+
+def binary_path(primitive: Primitive):
+    """:func:`_binary_path` of ``primitive``, made on first use (keyed by identity)."""
+    entry = _binary_paths.get(id(primitive))
+    if entry is None or entry[0] is not primitive:
+        apply = _no_binary_path if primitive.scalar is None else _binary_path(primitive)
+        entry = _binary_paths[id(primitive)] = (primitive, apply)
+    return entry[1]
+
+
+def _apply_binary(primitive: Primitive, a, b, evaluation):
+    """The fast path of a two-operand primitive (None: the general path decides)."""
+    return binary_path(primitive)(a, b, evaluation)
 
 
 def _apply_fast(primitive: Primitive, args, evaluation):
@@ -645,6 +720,7 @@ def _no_unary(primitive: Primitive, a, evaluation) -> None:
 _fast = _apply_fast
 _fast_binary_path = _apply_binary
 _fast_unary_path = _apply_unary
+_fast_on = True
 
 
 @contextlib.contextmanager
@@ -674,37 +750,41 @@ def use_fast_path(enabled: bool) -> Iterator[None]:
     >>> stochad.derivative_estimate(f, 0.3, rng=2) == reference
     True
     """
-    global _fast, _fast_binary_path, _fast_unary_path
-    previous = _fast, _fast_binary_path, _fast_unary_path
+    global _fast, _fast_binary_path, _fast_unary_path, _fast_on
+    previous = _fast, _fast_binary_path, _fast_unary_path, _fast_on
     if enabled:
         _fast, _fast_binary_path, _fast_unary_path = _apply_fast, _apply_binary, _apply_unary
     else:
         _fast, _fast_binary_path, _fast_unary_path = _no_fast_path, _no_binary, _no_unary
+    _fast_on = bool(enabled)  # the operators' switch (they hold their primitive's path)
     try:
         yield
     finally:
-        _fast, _fast_binary_path, _fast_unary_path = previous
+        _fast, _fast_binary_path, _fast_unary_path, _fast_on = previous
 
 
 def _fast_binary(primitive: Primitive):
     """``t op other`` and ``other op t``: the fast path first, else the dispatching call."""
+    apply = binary_path(primitive)
 
     def forward(self, other):
-        out = _fast_binary_path(primitive, self, other, self.evaluation)
+        out = apply(self, other, self.evaluation) if _fast_on else None
         return call(primitive, self, other) if out is None else out
 
     def reflected(self, other):
-        out = _fast_binary_path(primitive, other, self, self.evaluation)
+        out = apply(other, self, self.evaluation) if _fast_on else None
         return call(primitive, other, self) if out is None else out
 
     return forward, reflected
 
 
 def _fast_unary(primitive: Primitive):
+    apply = unary_path(primitive)
+
     def operation(self):
         evaluation = self.evaluation
-        out = evaluation.active and _fast_unary_path(primitive, self, evaluation)
-        return call(primitive, self) if out is None or out is False else out
+        out = apply(self, evaluation) if _fast_on and evaluation.active else None
+        return call(primitive, self) if out is None else out
 
     return operation
 
