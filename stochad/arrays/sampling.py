@@ -54,8 +54,26 @@ def sample(rule, args, size, evaluation) -> TripleArray:
     rule.require_tangents_allowed(tangents)
     d = flat_params([tangents[rule.differentiable]], shape, fill=0.0)[0]
     x, alternate, event = buffers.empty(n), buffers.empty(n), buffers.empty(n, np.int64)
-    used = _draw_in_chunks(rule, ev, a, b, d, x, alternate, event)
-    if any(isinstance(o, TripleArray) and o.event is not None for o in ops):
+    carriers = [o for o in ops if isinstance(o, TripleArray) and o.event is not None]
+    # the common case in one pass: the parameters carry one shared id array (a single
+    # perturbed parameter), so nothing is pruned among them before the draw
+    shared = bool(carriers) and rule.coupled is None
+    shared = shared and all(o.event is carriers[0].event for o in carriers)
+    carried, alt_a, alt_b = _NONE, _NO_PARAMS, _NO_PARAMS
+    if shared:
+        carried = _flat_ids(carriers[0].event, shape)
+        worlds = [o.alternate_ if isinstance(o, TripleArray) and o.event is not None else v
+                  for o, v in zip(ops, values, strict=True)]  # fmt: skip
+        _check_worlds(rule, values, worlds, carried, shape)
+        alt_a, alt_b = flat_params(worlds, shape)
+    counts = np.zeros(2, dtype=np.int64)
+    used = _draw_in_chunks(rule, ev, (a, b, d, alt_a, alt_b, carried), x, alternate, event, counts)
+    if shared:
+        live = int(counts[0])
+        uniforms = ev.streams.aux.random(live + int(counts[1]))
+        couple(rule, x, a, b, alt_a, alt_b, carried, True, ev.events.weights, uniforms, live,
+               alternate, event)  # fmt: skip
+    elif carriers:
         _couple(rule, ops, values, shape, x, a, b, alternate, event, ev)
     elif used == 0:
         alternate = event = None
@@ -63,12 +81,38 @@ def sample(rule, args, size, evaluation) -> TripleArray:
     return TripleArray(x.reshape(shape), None, reshape(alternate), reshape(event), ev)
 
 
-def _draw_in_chunks(rule, ev, a, b, d, x, alternate, event) -> int:
+_NONE = np.empty(0, dtype=np.int64)  # "no carried ids" for the draw kernel
+_NO_PARAMS = np.empty(0)
+
+
+def _flat_ids(ids: np.ndarray, shape) -> np.ndarray:
+    """``ids`` broadcast to ``shape``, 1-d (a view when it has that shape already)."""
+    return (ids if ids.shape == tuple(shape) else np.broadcast_to(ids, shape)).reshape(-1)
+
+
+def _check_worlds(rule, values, worlds, carried, shape) -> None:
+    """Refuse parameters out of range in a carried event's world, as :func:`_couple` does.
+
+    Where no event moves a parameter its world is its value (checked already), so one
+    vectorized test of all of them decides; the slow check names the element.
+    """
+    if np.all(rule.valid(*[np.asarray(w, dtype=np.float64) for w in worlds])):
+        return
+    moves = np.zeros(carried.size, dtype=bool)
+    for v, w in zip(values, worlds, strict=True):
+        if w is not v:
+            moves |= flat_params([np.not_equal(w, v)], shape)[0].astype(bool)
+    live = (moves & (carried >= 0)).reshape(shape)
+    check_array_params(rule, worlds, shape, where=live, world="an alternate world of ")
+
+
+def _draw_in_chunks(rule, ev, params, x, alternate, event, counts) -> int:
     """Fill the draw's arrays chunk by chunk; returns how many event ids it used.
 
-    The primal uniforms go through a small reused buffer, so they stay in cache instead
-    of taking a round trip through memory; ``random(n)`` in chunks is the same sequence
-    as one ``random(n)`` call.
+    ``params`` are ``a, b, d, alt_a, alt_b, carried`` (the last three empty without a
+    carried event). The primal uniforms go through a small reused buffer, so they stay
+    in cache instead of taking a round trip through memory; ``random(n)`` in chunks is
+    the same sequence as one ``random(n)`` call.
     """
     n = x.size
     table = ev.events
@@ -79,8 +123,11 @@ def _draw_in_chunks(rule, ev, a, b, d, x, alternate, event) -> int:
     for start in range(0, n, _CHUNK):
         stop = min(start + _CHUNK, n)
         r = ev.streams.primal.random(stop - start, out=buffer[: stop - start])
-        parts = [y[start:stop] for y in (a, b, d, x, alternate, event)]
-        used += draw_with_jumps(rule, r, *parts[:3], weights, first + used, *parts[3:])
+        a, b, d, alt_a, alt_b, carried = (y[start:stop] for y in params)
+        outputs = (y[start:stop] for y in (x, alternate, event))
+        used += draw_with_jumps(
+            rule, r, a, b, d, alt_a, alt_b, carried, weights, first + used, *outputs, counts
+        )
     table.count = first + used  # give back the ids of elements without a jump
     return used
 
@@ -94,7 +141,11 @@ def _smoothed(rule, backend, x, a, b, tangents, shape):
 
 
 def _couple(rule, ops, values, shape, x, a, b, alternate, event, ev):
-    """Bring the parameters' perturbations into the draw (docs/theory.md §2, coupled alternate)."""
+    """Bring the parameters' perturbations into the draw (docs/theory.md §2, coupled alternate).
+
+    The general case: several id arrays among the parameters (pruned here first), or a
+    rule whose counts move (binomial with a random ``n``).
+    """
     carried, worlds = merge_operands(ops, shape, ev)
     carried = np.ascontiguousarray(np.broadcast_to(carried, shape)).reshape(-1)
     # an event that leaves every parameter at its value (Δ = 0) takes no part, as in the
@@ -120,18 +171,19 @@ def _couple(rule, ops, values, shape, x, a, b, alternate, event, ev):
                 moved |= flat_params([w], shape)[0] != flat_params([v], shape)[0]
         kernel_worlds = [v if c else w for v, w, c in zip(values, worlds, counts, strict=True)]
     alt_a, alt_b = flat_params(worlds if moved is None else kernel_worlds, shape)
-    aux = ev.streams.aux
-    coupling = aux.random(int(np.count_nonzero(live)))
-    choices = aux.random(int(np.count_nonzero(live & (event >= 0))))
+    live_count = int(np.count_nonzero(live))
+    # the coupling uniforms, then the pruning ones: one call gives the same numbers
+    uniforms = ev.streams.aux.random(live_count + int(np.count_nonzero(live & (event >= 0))))
     weights = ev.events.weights
-    couple(rule, x, a, b, alt_a, alt_b, carried, weights, coupling, choices, alternate, event)
+    couple(rule, x, a, b, alt_a, alt_b, carried, False, weights, uniforms, live_count,
+           alternate, event)  # fmt: skip
     if moved is not None:
         k = np.flatnonzero((event == carried) & live & moved)
         if k.size:
             world = flat_params(worlds, shape)
             params = tuple(q[k] for q in (a, b))[: len(rule.params)]
             alt_params = tuple(q[k] for q in world)[: len(rule.params)]
-            alternate[k] = rule.coupled_array(alternate[k], params, alt_params, aux)
+            alternate[k] = rule.coupled_array(alternate[k], params, alt_params, ev.streams.aux)
 
 
 register_rules(sample=sample)

@@ -42,6 +42,8 @@ def _check_size(size) -> tuple[int, ...]:
 
 def draw_shape(param_shapes, size) -> tuple[int, ...]:
     """The shape of a draw: ``size`` if given (parameters must broadcast to it)."""
+    if size is None and len(param_shapes) == 1:
+        return tuple(param_shapes[0])
     try:
         shape = np.broadcast_shapes(*param_shapes)
     except ValueError:
@@ -61,6 +63,8 @@ def draw_shape(param_shapes, size) -> tuple[int, ...]:
 
 def check_array_params(rule, params, shape, where=None, world: str = "") -> None:
     """Raise ``ValueError`` naming the first element whose parameters are out of range."""
+    if where is None and _in_range_by_extremes(rule, params):
+        return
     arrays = np.broadcast_arrays(*[np.asarray(q, dtype=np.float64) for q in params])
     ok = np.broadcast_to(rule.valid(*arrays), arrays[0].shape)
     bad = ~ok if where is None else ~ok & where
@@ -77,6 +81,25 @@ def check_array_params(rule, params, shape, where=None, world: str = "") -> None
     raise ValueError(f"{world}{rule.name}: {where_}: {message}")
 
 
+def _in_range_by_extremes(rule, params) -> bool:
+    """Whether every element is in range, decided from each parameter's min and max.
+
+    Each kind but ``count`` is an interval, so a parameter array is in range iff its
+    extremes are (a nan makes them nan, which fails); ``False`` means "not decided here"
+    (a count, a joint bound, an empty array): the elementwise check then runs. Two
+    reductions instead of the elementwise comparisons and their temporaries.
+    """
+    if rule.bounds is not None or "count" in rule.kinds:
+        return False
+    extremes = []
+    for q in params:
+        q = np.asarray(q, dtype=np.float64)
+        if q.size == 0:
+            return False
+        extremes.append(np.array([q.min(), q.max()]))
+    return bool(np.all(rule.valid(*extremes)))
+
+
 def flat_params(params, shape, fill=None) -> tuple[np.ndarray, np.ndarray]:
     """Two 1-d float64 arrays over ``shape`` for the kernels' ``a, b`` parameters.
 
@@ -87,8 +110,12 @@ def flat_params(params, shape, fill=None) -> tuple[np.ndarray, np.ndarray]:
     out = []
     for q in list(params) + [0.0] * (2 - len(params)):
         q = np.asarray(fill if q is None else q, dtype=np.float64)
-        if q.ndim == 0:
-            out.append(np.broadcast_to(q, (n,)))
+        if q.ndim == 0:  # a read-only stride-0 view, built directly (broadcast_to: ~10 µs)
+            view = np.ndarray((n,), np.float64, q, 0, (0,))
+            view.flags.writeable = False
+            out.append(view)
+        elif q.shape == shape:  # no broadcast needed (numpy's broadcast_to costs µs)
+            out.append(q.reshape(-1))
         else:
             out.append(np.broadcast_to(q, shape).reshape(-1))
     return out[0], out[1]

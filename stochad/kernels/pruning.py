@@ -241,12 +241,20 @@ def merge_moving_pairs(
     world_b = np.empty(n)
     used = 0
     for k in range(n):
-        a = event_a[k] if alternate_a[k] != value_a[k] else -1
-        b = event_b[k] if alternate_b[k] != value_b[k] else -1
-        c, used = prune_pair(a, b, weights, uniforms, used)
+        ea = event_a[k]
+        eb = event_b[k]
+        a = ea if alternate_a[k] != value_a[k] else -1
+        b = eb if alternate_b[k] != value_b[k] else -1
+        if (a >= 0) & (b >= 0) & (a != b):
+            c, used = prune_pair(a, b, weights, uniforms, used)
+        else:
+            # at most one distinct moving id (the common case): prune_pair's answer
+            # without its branches, a select the CPU need not predict
+            c = max(a, b)
+            c = c if weights[max(c, 0)] != 0.0 or c < 0 else -1
         chosen[k] = c
-        world_a[k] = alternate_a[k] if event_a[k] == c else value_a[k]
-        world_b[k] = alternate_b[k] if event_b[k] == c else value_b[k]
+        world_a[k] = alternate_a[k] if ea == c else value_a[k]
+        world_b[k] = alternate_b[k] if eb == c else value_b[k]
     return chosen, world_a, world_b
 
 

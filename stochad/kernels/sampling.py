@@ -52,17 +52,28 @@ def _specialize(rule) -> SimpleNamespace:
             out[k] = inverse_cdf(1.0 - r[k], a[k], b[k])
 
     @kernel
-    def draw_with_jumps(r, a, b, d, weights, first_id, values, alternates, events):
+    def draw_with_jumps(
+        r, a, b, d, alt_a, alt_b, carried, weights, first_id, values, alternates, events, counts
+    ):
         """Primal draws and their own jumps (docs/theory.md §2) for tangents ``d``.
 
         Fills ``values``, ``alternates`` and ``events`` (allocated by numpy, whose large
         arrays get huge pages; numba's own allocations fault page by page). Each element
         with a jump gets the next event id from ``first_id`` on, its weight written to
         ``weights``; returns the number of ids used.
+
+        ``carried`` (empty for none) holds the event the parameters of each element carry
+        (``-1`` for none), in whose world they are ``alt_a, alt_b``; the same pass counts
+        the uniforms :func:`couple` will take for them: ``counts[0]`` gains the elements
+        whose carried event moves a parameter (a coupling uniform each), ``counts[1]``
+        those of them that also jumped (a pruning uniform each).
         """
         _ = source_key
         n = r.shape[0]
+        carrying = carried.shape[0] > 0
         next_id = first_id
+        live = 0
+        mixed = 0
         for k in range(n):
             x = inverse_cdf(1.0 - r[k], a[k], b[k])
             y, w = jump(x, d[k], a[k], b[k])
@@ -74,30 +85,39 @@ def _specialize(rule) -> SimpleNamespace:
             events[k] = next_id if jumped else -1
             weights[next_id] = w
             next_id += jumped
+            if carrying:
+                moves = (carried[k] >= 0) & ((alt_a[k] != a[k]) | (alt_b[k] != b[k]))
+                live += moves
+                mixed += moves & jumped
+        counts[0] += live
+        counts[1] += mixed
         return next_id - first_id
 
     @kernel
-    def couple(values, a, b, alt_a, alt_b, carried, weights, coupling, choices, alt, ev):
+    def couple(values, a, b, alt_a, alt_b, carried, moving_only, weights, uniforms, n_coupling,
+               alt, ev):  # fmt: skip
         """Add the parameters' perturbations (``carried`` ids) to a draw, in place.
 
         The alternate draw of a carried event is ``F⁻¹_{θ'}(V)`` with ``V`` uniform on the
-        primal draw's slice ``(F_θ(X−1), F_θ(X)]`` (``coupling``: one uniform per element with
-        a carried id). Where the draw's own jump (``ev``) also lives, the two are pruned
-        (``choices``: one uniform per such element).
+        primal draw's slice ``(F_θ(X−1), F_θ(X)]``: ``uniforms[:n_coupling]`` hold one
+        ``V`` per element with a carried id. Where the draw's own jump (``ev``) also lives,
+        the two are pruned: ``uniforms[n_coupling:]`` hold one uniform per such element.
+        ``moving_only``: a carried event that leaves both parameters at their values
+        (Δ = 0) takes no part, as if ``-1`` (the counts of :func:`draw_with_jumps`).
         """
         _ = source_key
         used_coupling = 0
-        used_choices = 0
+        used_choices = n_coupling
         for k in range(values.shape[0]):
             e = carried[k]
-            if e < 0:
+            if e < 0 or (moving_only and alt_a[k] == a[k] and alt_b[k] == b[k]):
                 continue
-            v = coupling[used_coupling]
+            v = uniforms[used_coupling]
             used_coupling += 1
             own = ev[k]
             u = 0.5
             if own >= 0:
-                u = choices[used_choices]
+                u = uniforms[used_choices]
                 used_choices += 1
             if weights[e] == 0.0:
                 continue

@@ -59,13 +59,16 @@ def test_draws_compiled_equal_python_equal_the_rules_scalar_functions(rule, seed
 def test_jumps_compiled_equal_python_equal_the_rules_jump(rule, seed):
     r, a, b, d = inputs(rule, seed)
     n = r.size
-    args = (r, a, b, d, np.zeros(n + 1), 0, np.empty(n), np.empty(n), np.empty(n, np.int64))
+    none = (np.empty(0), np.empty(0), np.empty(0, np.int64))
+    out = (np.empty(n), np.empty(n), np.empty(n, np.int64), np.zeros(2, np.int64))
+    args = (r, a, b, d, *none, np.zeros(n + 1), 0, *out)
     used_c, used_p, (cargs, pargs) = both(S.kernels_for(DISTRIBUTIONS[rule]).draw_with_jumps, *args)
     assert used_c == used_p
-    for x, y in zip(cargs[4:], pargs[4:], strict=True):
+    for x, y in zip(cargs[7:], pargs[7:], strict=True):
         np.testing.assert_array_equal(x, y)
+    assert cargs[12].tolist() == [0, 0]  # nothing carried, no uniforms for couple
     rule_ = DISTRIBUTIONS[rule]
-    values, alternates, events, weights = cargs[6], cargs[7], cargs[8], cargs[4]
+    values, alternates, events, weights = cargs[9], cargs[10], cargs[11], cargs[7]
     nparams = len(rule_.params)
     for k in range(n):
         params = (int(a[k]), b[k]) if rule == "binomial" else (a[k], b[k])[:nparams]
@@ -75,6 +78,56 @@ def test_jumps_compiled_equal_python_equal_the_rules_jump(rule, seed):
         if w:
             assert weights[events[k]] == w
     assert sorted(events[events >= 0]) == list(range(used_c))
+
+
+@given(rule=rules, seed=seeds)
+def test_coupling_compiled_equals_python_equals_the_scalar_coupled_alternate(rule, seed):
+    # draws whose parameters carry events (some moving them, some not, some none), then
+    # couple: counts, survivors and coupled alternates against the scalar rule
+    r, a, b, d = inputs(rule, seed)
+    n = r.size
+    rng = np.random.default_rng(seed + 1)
+    other = np.array([PARAMS[rule](v) for v in rng.random(n)])
+    kind = rng.integers(0, 3, n)  # 0: no event, 1: an unmoved parameter, 2: moved
+    alt_a = np.where(kind == 2, other[:, 0], a)
+    alt_b = np.where(kind == 2, other[:, 1], b)
+    carried = np.where(kind > 0, np.arange(n), -1)
+    moving = (kind == 2) & ((alt_a != a) | (alt_b != b))
+    weights = np.zeros(2 * n + 1)
+    weights[:n] = rng.choice([0.0, 0.5, -2.0], size=n)
+    kernels = S.kernels_for(DISTRIBUTIONS[rule])
+    out = (np.empty(n), np.empty(n), np.empty(n, np.int64), np.zeros(2, np.int64))
+    draw = (r, a, b, d, alt_a, alt_b, carried, weights, n, *out)
+    used_c, used_p, (cargs, pargs) = both(kernels.draw_with_jumps, *draw)
+    assert used_c == used_p
+    for x, y in zip(cargs[7:], pargs[7:], strict=True):
+        np.testing.assert_array_equal(x, y)
+    weights, x, alt, ev, counts = cargs[7], cargs[9], cargs[10], cargs[11], cargs[12]
+    own = ev.copy()
+    assert counts.tolist() == [moving.sum(), (moving & (own >= 0)).sum()]
+    uniforms = rng.random(int(counts.sum()))
+    couple = (x, a, b, alt_a, alt_b, carried, True, weights, uniforms, int(counts[0]), alt, ev)
+    _, _, (cc, pc) = both(kernels.couple, *couple)
+    for y, z in zip(cc, pc, strict=True):
+        np.testing.assert_array_equal(y, z)
+    weights_after, alt, ev = cc[7], cc[10], cc[11]
+    rule_ = DISTRIBUTIONS[rule]
+    nparams = len(rule_.params)
+    cast = (lambda p: (int(p[0]), p[1])) if rule == "binomial" else (lambda p: p[:nparams])
+    v = iter(uniforms[: counts[0]])
+    for k in range(n):
+        if not moving[k]:
+            assert ev[k] == own[k]  # an unmoved parameter's event takes no part
+            continue
+        vk = next(v)
+        if ev[k] != carried[k]:
+            assert ev[k] == own[k]
+            continue
+        assert weights_after[carried[k]] != 0.0
+        params, alts = cast((a[k], b[k])), cast((alt_a[k], alt_b[k]))
+        high = rule_.cdf(int(x[k]), *params)
+        low = rule_.cdf(int(x[k]) - 1, *params)
+        assert alt[k] == rule_.inverse_cdf(high - (high - low) * vk, *alts)
 
 
 @given(rule=rules, seed=seeds, symmetric=st.booleans())
