@@ -55,10 +55,7 @@ def sample(rule, args, size, evaluation) -> TripleArray:
     d = flat_params([tangents[rule.differentiable]], shape, fill=0.0)[0]
     x, alternate, event = buffers.empty(n), buffers.empty(n), buffers.empty(n, np.int64)
     carriers = [o for o in ops if isinstance(o, TripleArray) and o.event is not None]
-    # the common case in one pass: the parameters carry one shared id array (a single
-    # perturbed parameter), so nothing is pruned among them before the draw
-    shared = bool(carriers) and rule.coupled is None
-    shared = shared and all(o.event is carriers[0].event for o in carriers)
+    shared = _one_id_array(rule, carriers)
     carried, alt_a, alt_b = _NONE, _NO_PARAMS, _NO_PARAMS
     if shared:
         carried = _flat_ids(carriers[0].event, shape)
@@ -79,6 +76,17 @@ def sample(rule, args, size, evaluation) -> TripleArray:
         alternate = event = None
     reshape = lambda y: None if y is None else y.reshape(shape)  # noqa: E731
     return TripleArray(x.reshape(shape), None, reshape(alternate), reshape(event), ev)
+
+
+def _one_id_array(rule, carriers) -> bool:
+    """Whether the draw takes the one-pass path: its parameters carry one shared id array
+    (a single perturbed parameter, say), so nothing is pruned among them first, and no
+    count of the rule moves (:func:`_couple` handles the rest, with the same results)."""
+    return (
+        bool(carriers)
+        and rule.coupled is None
+        and all(o.event is carriers[0].event for o in carriers)
+    )
 
 
 _NONE = np.empty(0, dtype=np.int64)  # "no carried ids" for the draw kernel

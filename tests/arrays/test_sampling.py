@@ -1,8 +1,10 @@
 """Array draws whose parameters carry perturbations (stochad/arrays/sampling.py)."""
 
 import numpy as np
+import pytest
 
 import stochad
+from stochad.arrays import sampling
 from tests.walk_reference import estimator_distribution, moments, walk
 
 
@@ -40,3 +42,29 @@ def test_four_step_walk_has_the_scalar_paths_exact_distribution():
         freq = np.mean(values == round(v, 9))
         assert abs(freq - q) <= 5 * np.sqrt(q * (1 - q) / values.size), (v, freq, q)
     assert moments(exact)[1] < 0.6
+
+
+def _walk(q, steps=8):
+    x = np.zeros(q.shape)
+    for _ in range(steps):
+        up = stochad.exp(-x / q)
+        x = x + 2 * stochad.bernoulli(up) - 1
+    return x
+
+
+def _mixed(q):
+    g = stochad.geometric(0.2 + q / 4)
+    s = stochad.poisson(1 + g * 0.5 + q)
+    nb = stochad.negative_binomial(2.0, 0.3 + 0.0 * s + q / 3)
+    return s * stochad.bernoulli(q / (1 + g)) + nb
+
+
+@pytest.mark.parametrize("program", [_walk, _mixed])
+def test_the_one_pass_draw_gives_the_general_paths_results_bit_for_bit(program, monkeypatch):
+    def run():
+        r = stochad.expected_derivative(program, 0.7, 3000, rng=11, vectorize=True)
+        return r.samples
+
+    fast = run()
+    monkeypatch.setattr(sampling, "_one_id_array", lambda rule, carriers: False)
+    np.testing.assert_array_equal(run(), fast)
