@@ -23,7 +23,9 @@ from stochad.forward.triple import (
     prune_pair,
 )
 
-__all__ = ["sample_scalar", "sample_categorical", "discrete_triple", "alternate_args"]
+__all__ = [
+    "sample_scalar", "sample_categorical", "discrete_triple", "alternate_args"
+]  # fmt: skip
 
 _new_object = object.__new__
 
@@ -96,12 +98,8 @@ def _checked_world(rule_name: str, check, params):
         raise ValueError(f"in an alternate world of {rule_name}: {err}") from None
 
 
-def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
-    """Draw one sample of ``rule`` with parameters ``args`` (floats or triples)."""
-    if len(args) == 1 and type(args[0]) is Triple:
-        out = _sample_one(rule, evaluation, args[0])
-        if out is not None:
-            return out
+def _sample_general(rule: DiscreteRule, evaluation: Evaluation, args):
+    """:func:`sample_scalar` for any parameters, the reference."""
     values, own = _own_parameters(rule.name, args, evaluation)
     values = rule.check(*values)
     x = rule.inverse_cdf(evaluation.streams.uniform(), *values)
@@ -122,17 +120,20 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
     return discrete_triple(evaluation, x, jumps, own, alternate_of)
 
 
-def _sample_one(rule: DiscreteRule, evaluation: Evaluation, a: Triple):
-    """The commonest draw, spelled out: one parameter, this evaluation's plain triple.
+def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
+    """Draw one sample of ``rule`` with parameters ``args`` (floats or triples).
 
-    What the general code below computes for it (the checks, the primal draw ``F⁻¹(1 − U)``
-    as ``RandomStreams.uniform`` gives it, the own jump, the parameter's one moving event,
-    the merge, the coupled alternate), with fewer calls and the evaluation's cheaper
-    :class:`~stochad.core.context.Uniforms` (the same numbers); None (before drawing)
-    where it does not apply and the general code draws: a backend without perturbations
-    or with its own merge, a rule with several parameters or joint ``jumps``, a parameter
+    The commonest draw is spelled out here: one parameter, this evaluation's plain
+    triple. It computes what :func:`_sample_general` computes for it (the checks, the
+    primal draw ``F⁻¹(1 − U)`` as ``RandomStreams.uniform`` gives it, the own jump, the
+    parameter's one moving event, the merge, the coupled alternate), with fewer calls and
+    the evaluation's cheaper :class:`~stochad.core.context.Uniforms` (the same numbers).
+    Everything else goes there before drawing: a backend without perturbations or with
+    its own merge, a rule with several parameters or joint ``jumps``, a parameter
     carrying several events, a non-float tangent.
     """
+    if len(args) != 1 or type(a := args[0]) is not Triple:
+        return _sample_general(rule, evaluation, args)
     value, d, alts = a.value, a.delta, a.alternates
     kind = evaluation.merge_kind
     if kind is None:
@@ -146,7 +147,7 @@ def _sample_one(rule: DiscreteRule, evaluation: Evaluation, a: Triple):
         or rule.jumps is not None
         or rule.differentiable != 0
     ):
-        return None
+        return _sample_general(rule, evaluation, args)
     values = rule.check(value)
     x = rule.inverse_cdf(1.0 - evaluation.primal.random(), *values)
     fresh = None

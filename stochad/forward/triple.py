@@ -440,7 +440,10 @@ def unary_path(primitive: Primitive):
 
 def _apply_unary(primitive: Primitive, a, evaluation):
     """The fast path of a one-operand primitive (None: the general path decides)."""
-    return unary_path(primitive)(a, evaluation)
+    entry = _unary_paths.get(id(primitive))
+    if entry is None or entry[0] is not primitive:
+        return unary_path(primitive)(a, evaluation)
+    return entry[1](a, evaluation)
 
 
 def _carried(evaluation, alts: dict, value) -> list:
