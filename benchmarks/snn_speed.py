@@ -35,7 +35,10 @@ spin-waiting next to the kernels on a shared 2-core machine, the same steps were
 5× slower (and the numpy forward of (b) 40× slower), so the default measures the code rather
 than the contention. Set the variable yourself to compare.
 
-Run: ``python benchmarks/snn_speed.py [--repeats N] [--quick]``.
+A first line times the unbiased ``"triple"`` gradient with its coordinates batched in one
+pass against one pass per coordinate (:func:`triple_batching`).
+
+Run: ``python benchmarks/snn_speed.py [--repeats N] [--quick] [--part all|steps|triple]``.
 """
 
 from __future__ import annotations
@@ -229,12 +232,80 @@ def compare_torch(which: str, repeats: int, quick: bool = False) -> dict:
             "torch_threads": torch.get_num_threads()}
 
 
+TRIPLE_SHAPES = {"full": (16, 50, 40, 60, 5), "quick": (4, 20, 10, 15, 3)}
+"""(batch, T, n_in, hidden, n_out) of :func:`triple_batching`: the SNN rows of
+``benchmarks/speed.py`` (the full shape has 2 700 parameters)."""
+
+
+def triple_batching(quick: bool = False, repeats: int = 3) -> dict:
+    """The unbiased ``"triple"`` gradient with coordinates batched in one pass (the default,
+    ``coordinates_per_pass=None``) against one pass per coordinate (``=1``).
+
+    Measured, interleaved: both on the readout weights ``W1`` (``subset="W1"``), and one
+    pass along a single input-weight coordinate ``W0[0, 0]``; then, once, the batched
+    whole gradient. The unbatched whole gradient (about 290 s for the full shape) is not
+    run: it is estimated as ``W0.size`` times the one-coordinate pass plus the ``W1``
+    time, as ``benchmarks/speed.py`` does.
+    """
+    from benchmarks.results import interleaved, spread
+
+    batch, steps, n_in, hidden, n_out = TRIPLE_SHAPES["quick" if quick else "full"]
+    net = snn.Network(n_in, [snn.LIF(hidden, spike=snn.EscapeNoise(surrogates.logistic(5.0))),
+                             snn.Readout(n_out)])  # fmt: skip
+    params = net.init_params(rng=0)
+    x = (np.random.default_rng(1).random((batch, steps, n_in)) < 0.1) * 1.0
+    rng = np.random.default_rng(2)
+
+    def loss(out, target):
+        return stochad.mean((out - target) ** 2)
+
+    def grad(**options):
+        return snn.value_and_grad(loss, params, x, 0.1, network=net, method="triple", rng=rng,
+                                  **options)  # fmt: skip
+
+    one_hot = {"W0": np.zeros(params["W0"].shape)}
+    one_hot["W0"][0, 0] = 1.0
+    calls = {
+        "W1 batched": lambda: grad(subset="W1"),
+        "W1 per coordinate": lambda: grad(subset="W1", coordinates_per_pass=1),
+        "W0 coordinate": lambda: snn.directional_derivative(loss, params, x, 0.1, network=net,
+                                                            direction=one_hot, rng=rng),
+    }
+    grad(subset="W1")  # warm up
+    med = {k: spread(v)["median"] for k, v in interleaved(calls, repeats).items()}
+    start = time.perf_counter()
+    grad()
+    whole = time.perf_counter() - start
+    estimate = params["W0"].size * med["W0 coordinate"] + med["W1 per coordinate"]
+    return {"shape": f"LIF {batch}x{steps} steps, {n_in}->{hidden}->{n_out}",
+            "parameters": sum(v.size for v in params.values()), "W1": params["W1"].size,
+            "rows_per_pass": snn.gradients.ROWS_PER_PASS, **med, "whole batched": whole,
+            "whole per coordinate (estimate)": estimate}
+
+
+def print_triple_batching(r: dict) -> None:
+    print(f"triple, {r['shape']}: W1 ({r['W1']} coordinates) per coordinate "
+          f"{r['W1 per coordinate']:.2f} s, batched {r['W1 batched']:.2f} s = "
+          f"{r['W1 per coordinate'] / r['W1 batched']:.1f}x faster (measured); whole gradient "
+          f"({r['parameters']} parameters) batched {r['whole batched']:.1f} s against "
+          f"{r['whole per coordinate (estimate)']:.0f} s per coordinate (estimated from one "
+          f"W0 pass of {1e3 * r['W0 coordinate']:.0f} ms) = "
+          f"{r['whole per coordinate (estimate)'] / r['whole batched']:.1f}x "
+          f"({r['rows_per_pass']} rows per pass)")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="3 repeats, for a smoke test")
+    parser.add_argument("--part", choices=("all", "steps", "triple"), default="all",
+                        help="only the training steps, or only the batched-triple line")
     a = parser.parse_args(argv)
     repeats = 3 if a.quick else a.repeats
+    if a.part != "steps":
+        print_triple_batching(triple_batching(a.quick))
+        if a.part == "triple":
+            return
     for make in (case_a, case_b):
         for stochastic in (False, True):
             title, t, _ = measure(make, stochastic, repeats, max(2, repeats // 5))

@@ -5,12 +5,18 @@ state):
 
 * ``"surrogate"``, ``"smoothed"``, ``"score"`` and the primal run of ``"triple"`` draw the
   same spike trains (the same uniforms in the same order), so ``"surrogate"`` and
-  ``"smoothed"`` agree to rounding, and the first sample's loss value is the same for all
+  ``"smoothed"`` agree to rounding, and each sample's loss value is the same for all
   four;
-* ``"triple"`` additionally uses an auxiliary stream spawned from the generator (coupled
-  alternates, pruning choices); the per-coordinate passes of one sample all replay that
-  sample's primal draws;
-* with ``samples=n`` every method draws ``n`` independent sets of spikes in sequence.
+* ``"triple"`` additionally uses streams spawned from the sample's generator: with
+  ``coordinates_per_pass=1`` every coordinate's pass replays the sample's primal draws
+  (coupled alternates and pruning choices from an auxiliary stream); batched (the
+  default), each block of rows draws its own spikes from a spawned stream, so the
+  coordinates' estimates do not share spikes (the same distribution);
+* ``samples=1`` draws from ``rng`` itself; with ``samples=n > 1`` sample ``j`` draws from
+  ``numpy.random.default_rng(SeedSequence(rng).spawn(n)[j])`` (the sample grid of
+  :mod:`stochad.montecarlo`; a Generator ``rng`` gives the root's 128 bits), so the
+  numbers are the same with or without ``client=`` and for any ``chunks``, and sample
+  ``j`` is reproduced alone with that generator and ``samples=1``.
 
 Per-row losses: ``loss`` may return a vector ``(batch,)`` instead of a scalar. Its mean
 is the loss; the unbiased methods then use the rows as independent samples (each row draws
@@ -460,19 +466,31 @@ def value_and_grad(
     rng : None, int or numpy.random.Generator
         the spikes' generator (None: fresh entropy).
     samples : int
-        average this many independent estimates (fresh spikes each).
+        average this many independent estimates (fresh spikes each; sample ``j`` on the
+        ``j``-th child of the seed, see the module docstring).
     return_aux : bool
         also return ``aux = {"output": the first sample's output (None for "triple"),
-        "stderr": a dict like the gradient, or None, "values": each sample's loss}``. The
-        standard error is over samples, and for ``"triple"`` with a per-row loss over
-        rows as well; None when there is only one estimate.
+        "outputs": every sample's, "stderr": a dict like the gradient, or None, "values":
+        each sample's loss}``. The standard error is over samples, and for ``"triple"``
+        with a per-row loss over rows as well; None when there is only one estimate.
+    client : None or dask.distributed.Client
+        with ``samples > 1``, run the samples on the cluster's workers (anything with
+        ``submit(fn, *args)`` returning futures; ``loss`` and the network are pickled
+        with cloudpickle). The same numbers as without it; ``samples=1`` runs here.
+    chunks : None, int or sequence of int
+        samples per chunk (the unit of work of a worker) or the chunk sizes; ``None``:
+        one chunk, or 32 with a client. Never changes the numbers.
     **options
-        for ``"triple"``: ``subset`` (parameter names; default all: one pass per
-        coordinate, every pass on the sample's draws), ``direction="random"`` (one pass
-        along a random ±1 direction ``v`` per sample, estimate ``(∇·v) v``: unbiased and
-        cheap, noisy), ``backend`` (``"pruned"``, the default and the only backend that
-        runs on arrays). For ``"score"``: ``baseline`` (a float, or ``"leave_one_out"``;
-        default 0).
+        for ``"triple"``: ``subset`` (parameter names; default all: every coordinate),
+        ``coordinates_per_pass`` (coordinates per forward pass, the batch repeated once
+        per coordinate; default ``None``: as many as fit in :data:`ROWS_PER_PASS` rows;
+        ``1``: one pass per coordinate, every pass replaying the sample's draws),
+        ``direction="random"`` (one pass along a random ±1 direction ``v`` per sample,
+        estimate ``(∇·v) v``: unbiased and cheap, noisy), ``backend`` (``"pruned"``, the
+        default; ``"dict"``/``"exact"`` carry every perturbation, on scalar triples, one
+        pass per coordinate, for networks of at most :data:`DICT_MAX_ROW_DRAWS` spike
+        draws per row; ``"smoothed"``: the smoothed forward-mode derivative). For
+        ``"score"``: ``baseline`` (a float, or ``"leave_one_out"``; default 0).
 
     Returns
     -------
@@ -484,9 +502,12 @@ def value_and_grad(
     ------
     ValueError
         for an unknown ``method``, an option the method does not take, ``samples < 1``,
-        a loss of another shape, or bad ``params``/``inputs`` (see :meth:`Network.check`).
+        bad ``chunks`` or ``coordinates_per_pass``, a network too big for
+        ``backend="dict"``, a loss of another shape, or bad ``params``/``inputs`` (see
+        :meth:`Network.check`).
     TypeError
-        if ``loss`` is not callable or ``network`` is not a Network.
+        if ``loss`` is not callable, ``network`` is not a Network, ``client`` has no
+        ``submit``, or the client cannot pickle the work (naming ``loss``).
 
     Examples
     --------
@@ -501,6 +522,10 @@ def value_and_grad(
     ...                                rng=0, samples=3, return_aux=True)
     >>> sorted(g), aux["stderr"]["W1"].shape
     (['W0', 'W1'], (2, 1))
+    >>> _, g2 = snn.value_and_grad(per_row, params, x, network=net, method="triple", rng=0,
+    ...                            samples=3, chunks=[1, 2])   # or client=..., same numbers
+    >>> bool(np.array_equal(g2["W0"], g["W0"]))
+    True
     """
     _check_call(loss, network, method, options)
     n = _check_samples(samples)
