@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from stochad.core.context import Evaluation
 from stochad.core.primitives import check_foreign, differs, is_carrier
-from stochad.distributions.base import DiscreteRule
+from stochad.distributions.base import DiscreteRule, coupled_uniform
 from stochad.distributions.categorical import CATEGORICAL
 from stochad.forward.triple import (
     EXACT,
@@ -178,10 +178,12 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
                 alternates[event] = alt
             else:
                 alt_params = _checked_world(rule.name, rule.check, [moved])
-                # rule.alternate: the inverse CDF at a uniform on the primal's slice, or
-                # the rule's own coupling (which may draw other variates)
-                aux = evaluation.aux if rule.coupled is None else evaluation.streams.aux
-                alternates[event] = rule.alternate(x, values, alt_params, aux)
+                if rule.coupled is None:  # rule.alternate: F⁻¹ at a uniform on x's slice
+                    u = coupled_uniform(rule.cdf, x, values, evaluation.aux)
+                    alternates[event] = rule.inverse_cdf(u, *alt_params)
+                else:  # the rule's own coupling, which may draw other variates
+                    aux = evaluation.streams.aux
+                    alternates[event] = rule.alternate(x, values, alt_params, aux)
     t = _new_object(Triple)
     t.value = x
     t.delta = 0.0

@@ -708,22 +708,8 @@ def _apply_fast(primitive: Primitive, args, evaluation):
     return Triple(out, delta, alternates, evaluation, lost)
 
 
-def _no_fast_path(primitive: Primitive, args, evaluation) -> None:
-    return None
-
-
-def _no_binary(primitive: Primitive, a, b, evaluation) -> None:
-    return None
-
-
-def _no_unary(primitive: Primitive, a, evaluation) -> None:
-    return None
-
-
-_fast = _apply_fast
-_fast_binary_path = _apply_binary
-_fast_unary_path = _apply_unary
 _fast_on = True
+"""Whether scalar-triple operations try the fast path (:func:`use_fast_path`)."""
 
 
 @contextlib.contextmanager
@@ -753,17 +739,13 @@ def use_fast_path(enabled: bool) -> Iterator[None]:
     >>> stochad.derivative_estimate(f, 0.3, rng=2) == reference
     True
     """
-    global _fast, _fast_binary_path, _fast_unary_path, _fast_on
-    previous = _fast, _fast_binary_path, _fast_unary_path, _fast_on
-    if enabled:
-        _fast, _fast_binary_path, _fast_unary_path = _apply_fast, _apply_binary, _apply_unary
-    else:
-        _fast, _fast_binary_path, _fast_unary_path = _no_fast_path, _no_binary, _no_unary
-    _fast_on = bool(enabled)  # the operators' switch (they hold their primitive's path)
+    global _fast_on
+    previous = _fast_on
+    _fast_on = bool(enabled)
     try:
         yield
     finally:
-        _fast, _fast_binary_path, _fast_unary_path, _fast_on = previous
+        _fast_on = previous
 
 
 def _fast_binary(primitive: Primitive):
@@ -889,12 +871,15 @@ class Triple(PrimitiveOperators):
     # -- propagation ------------------------------------------------------------
     @classmethod
     def __stochad_apply__(cls, primitive: Primitive, args, kwargs, evaluation):
-        if not kwargs:
-            out = (
-                _fast_unary_path(primitive, args[0], evaluation)
-                if len(args) == 1 and evaluation.active
-                else _fast(primitive, args, evaluation)
-            )
+        if not kwargs and _fast_on:
+            if len(args) == 1 and evaluation.active:  # stochad.exp(t) and the like
+                entry = _unary_paths.get(id(primitive))
+                if entry is not None and entry[0] is primitive:
+                    out = entry[1](args[0], evaluation)
+                else:
+                    out = _apply_unary(primitive, args[0], evaluation)
+            else:
+                out = _apply_fast(primitive, args, evaluation)
             if out is not None:
                 return out
         backend = evaluation.backend
