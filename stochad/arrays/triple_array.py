@@ -49,7 +49,13 @@ def as_triple_array(x, evaluation) -> TripleArray:
         return x
     if isinstance(x, Triple):
         value = np.asarray(x.value, dtype=np.float64)
-        delta = None if np.all(np.asarray(x.delta) == 0) else np.asarray(x.delta, np.float64)
+        d = x.delta
+        if type(d) is float or type(d) is int:  # the common scalar case, without numpy
+            delta = None if d == 0 else np.asarray(d, np.float64)
+        else:
+            delta = None if np.all(np.asarray(d) == 0) else np.asarray(d, np.float64)
+        if not x.alternates:
+            return TripleArray(value, delta, None, None, evaluation)
         live = [(e, alt) for e, alt in x.alternates.items() if e.alive]
         if not live:
             return TripleArray(value, delta, None, None, evaluation)
