@@ -154,7 +154,7 @@ def sample_scalar(rule: DiscreteRule, evaluation: Evaluation, args):
     if d != 0:
         alt, weight = rule.jump(x, d, *values)
         if weight != 0.0:
-            fresh = evaluation.new_event(weight)
+            fresh = evaluation.events.new_event(weight)
     if alts:
         ((carried, moved),) = alts.items()
         if carried.table.view[carried._slot] == 0.0 or not (
