@@ -376,12 +376,13 @@ def _block_pass(network, loss, params, inputs, loss_args, gen, chunk, backend) -
         p = {k: (RowTangent(v, t, np.repeat(index[k], batch, axis=0)) if k in index else v)
              for k, v in params.items()}  # fmt: skip
         out = network.run(p, stacked).output
-        return stochad.stack(
-            [loss(out[j * batch : (j + 1) * batch], *loss_args) for j in range(blocks)]
-        )
+        # a list, not a stack: stacking would prune a scalar loss's bag of row events
+        # down to one event, where each block's own contribution keeps them all
+        return [loss(out[j * batch : (j + 1) * batch], *loss_args) for j in range(blocks)]
 
-    out = stochad.stochastic_triple(f, 0.0, backend=backend, rng=gen)
-    contributions = np.broadcast_to(stochad.derivative_contribution(out), np.shape(out))
+    losses = stochad.stochastic_triple(f, 0.0, backend=backend, rng=gen)
+    contributions = np.array([np.broadcast_to(stochad.derivative_contribution(b), np.shape(b))
+                              for b in losses], dtype=float)  # fmt: skip
     if contributions.shape not in ((blocks,), (blocks, batch)):
         raise ValueError(
             f"loss must return a scalar or a per-row vector of shape ({batch},), "

@@ -127,3 +127,24 @@ def test_coordinates_per_pass_is_checked():
     with pytest.raises(ValueError, match="coordinates_per_pass must be None or"):
         snn.value_and_grad(tiny_loss, TINY_PARAMS, TINY_X, network=TINY, method="triple",
                            coordinates_per_pass=0)  # fmt: skip
+
+
+def test_batched_scalar_loss_keeps_every_rows_events():
+    """A scalar loss (the mean over the batch's rows) keeps the rows' perturbations in a
+    bag; each block's loss must stay apart (stacking the blocks' losses pruned each bag to
+    one event: a standard error 9x that of the per-coordinate passes). Measured ratios of
+    the standard errors: 0.72-1.28."""
+    net, params, x = case("next_step")
+
+    def mean_loss(out):
+        return stochad.mean(per_row(out))
+
+    stderr = {}
+    for per_pass in (1, None):
+        _, _, aux = snn.value_and_grad(mean_loss, params, np.repeat(x, 50, axis=0), network=net,
+                                       method="triple", rng=12, samples=25, return_aux=True,
+                                       coordinates_per_pass=per_pass)  # fmt: skip
+        stderr[per_pass] = aux["stderr"]
+    for k in params:
+        ratio = stderr[None][k] / stderr[1][k]
+        assert np.all(ratio < 2), (k, ratio)
