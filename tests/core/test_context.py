@@ -162,3 +162,35 @@ def test_bad_rng_is_rejected(rng, error):
     with pytest.raises(error, match="rng"):
         with stochad.using_rng(rng):
             pass
+
+
+# -- Uniforms: the scalar path's cheaper uniforms ------------------------------------------
+@pytest.mark.parametrize("bits", [np.random.PCG64, np.random.MT19937, np.random.SFC64])
+def test_uniforms_give_the_generators_numbers_and_leave_its_state(bits):
+    from stochad.core.context import Uniforms
+
+    fast, reference = np.random.Generator(bits(11)), np.random.Generator(bits(11))
+    uniforms = Uniforms(fast)
+    got = [uniforms.random() for _ in range(500)]
+    assert got == [reference.random() for _ in range(500)]  # exactly, bit for bit
+    assert all(type(u) is float for u in got)
+    assert repr(fast.bit_generator.state) == repr(reference.bit_generator.state)
+    # interleaved with the generator's own calls, the stream stays the one stream
+    assert [uniforms.random(), fast.random()] == [reference.random(), reference.random()]
+
+
+def test_uniforms_follow_a_restored_state_and_survive_a_copy():
+    import copy
+    import pickle
+
+    from stochad.core.context import Uniforms
+
+    generator = np.random.default_rng(4)
+    uniforms = Uniforms(generator)
+    state = generator.bit_generator.state
+    first = uniforms.random()
+    generator.bit_generator.state = state  # as a gradient's passes restore the streams
+    assert uniforms.random() == first
+    for duplicate in (lambda u: pickle.loads(pickle.dumps(u)), copy.deepcopy):
+        clone = duplicate(uniforms)  # its own generator, at the same state
+        assert clone.random() == uniforms.random()

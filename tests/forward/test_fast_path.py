@@ -219,3 +219,73 @@ def test_a_users_backend_is_asked_exactly_as_on_the_general_path(program, seed):
                 pass
         logs.append(backend.log)
     assert logs[0] == logs[1]
+
+
+# -- the exact backend's many-event operations, and the two-event prune ------------------
+def _long_program(p, steps=250):
+    """Walks whose every step's perturbation stays live under the exact backend, with the
+    cases where its C-level loops must step aside or filter: alternates equal to the
+    value, an alternate world dividing by zero, numpy scalars, integers beyond 2³¹."""
+    x, y, out = 0.0, 1, []
+    for k in range(steps):
+        b = stochad.bernoulli(stochad.sigmoid(p - 0.004 * k))
+        x = x + 2 * b - 1
+        y = y * (b + 1) - b  # ints 1 and 2: some alternates equal the value
+        if k % 60 == 59:  # an alternate world at 1 / 0, then numpy scalars and big ints
+            out += [1.0 / (x - (stochad.value(x) + 2.0)), x - y, -y, y * 2**40]
+            x = x * np.float64(0.5) + stochad.exp(-x / 40)
+    return [x * x, x + y, x * b, *out]
+
+
+def _fingerprints(f, p, backend, seed, fast):
+    with use_fast_path(fast), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outs = []
+        stochad.stochastic_triple(lambda q: outs.extend(f(q)) or outs[0], p, backend=backend,
+                                  rng=seed)  # fmt: skip
+    return [(fingerprint(t), _kind(t)) for t in outs]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_exact_backends_many_event_operations_are_the_general_ones_bit_for_bit(
+    seed, monkeypatch
+):
+    import stochad.forward.triple as triple
+
+    spread = []
+    for name in ("_spread", "_spread_pair"):
+        original = getattr(triple, name)
+
+        def counting(*args, original=original, name=name):
+            out = original(*args)
+            spread.append((name, out is not None))
+            return out
+
+        monkeypatch.setattr(triple, name, counting)
+    fast = _fingerprints(_long_program, 0.4, "dict", seed, True)
+    taken = list(spread)
+    assert fast == _fingerprints(_long_program, 0.4, "dict", seed, False)
+    assert len(fast[0][0][2]) > 50  # x carries many live perturbations at the end
+    assert ("_spread", True) in taken and ("_spread_pair", True) in taken
+    assert ("_spread", False) in taken  # and it stepped aside where it must
+
+
+def test_pruning_two_events_is_the_pruned_backends_rule_bit_for_bit():
+    from stochad.core.context import Evaluation
+    from stochad.core.random import RandomStreams
+    from stochad.forward.triple import prune_pair
+
+    generator = np.random.default_rng(8)
+    for trial in range(300):
+        w = generator.normal(size=2) * 10.0 ** generator.integers(-3, 4, size=2)
+        outcomes = []
+        for merge in (prune_pair, lambda ev, a, b: ev.backend.merge_events(ev, [a, b])[0]):
+            ev = Evaluation(RandomStreams(np.random.default_rng(trial)), stochad.PrunedBackend())
+            a, b = ev.new_event(float(w[0])), ev.new_event(float(w[1]))
+            kept = merge(ev, a, b)
+            outcomes.append((kept.id, a.weight, b.weight, ev.streams.aux.random()))
+        assert outcomes[0] == outcomes[1]
+    # weights whose sum overflows: the backend's own answer (fsum raises there)
+    ev = Evaluation(RandomStreams(np.random.default_rng(0)), stochad.PrunedBackend())
+    with pytest.raises(OverflowError):
+        prune_pair(ev, ev.new_event(1e308), ev.new_event(-1e308))
