@@ -3,6 +3,7 @@ smoothed (= surrogate) gradient on the same networks."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -127,3 +128,15 @@ def test_triple_passes_of_one_sample_share_its_draws():
     values = [snn.value_and_grad(per_row, params, xs, network=net, method=m, rng=9)[0]
               for m in snn.METHODS]  # fmt: skip
     assert np.allclose(values, values[0], rtol=1e-12)
+
+
+def test_triple_keeps_a_detached_reset_and_stays_unbiased():
+    """``detach_reset=True`` is for surrogate gradients: the triple passes keep the reset
+    (detaching it on triples dropped the spike's perturbation from the reset: z up to 11)."""
+    net, params, x = case("next_step")
+    detached = snn.Network(net.n_in, [dataclasses.replace(layer, detach_reset=True)
+                                      for layer in net.layers])  # fmt: skip
+    _, g, aux = snn.value_and_grad(per_row, params, np.repeat(x, 12000, axis=0),
+                                   network=detached, method="triple", rng=1,
+                                   return_aux=True)  # fmt: skip
+    assert np.all(np.abs(z_scores(g, aux["stderr"], exact("next_step"))) < 5)
