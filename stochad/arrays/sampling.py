@@ -8,13 +8,20 @@ from the auxiliary stream.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from stochad.arrays import buffers
 from stochad.arrays.propagation import merge_operands, moving_ids, own_operands
 from stochad.arrays.triple_array import TripleArray, register_rules, require_array_backend
 from stochad.distributions.categorical import check_array as check_categorical
-from stochad.distributions.vectorized import check_array_params, draw_shape, flat_params
+from stochad.distributions.vectorized import (
+    check_array_params,
+    draw_shape,
+    flat_params,
+    in_range_by_extremes,
+)
 from stochad.kernels.rules import require_array_kernel
 from stochad.kernels.sampling import (
     categorical_jumps,
@@ -43,7 +50,7 @@ def sample(rule, args, size, evaluation) -> TripleArray:
     shape = draw_shape([np.shape(v) for v in values], size)
     check_array_params(rule, values, shape)
     require_array_kernel(rule)
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     a, b = flat_params(values, shape)
     tangents = [o._delta if isinstance(o, TripleArray) else None for o in ops]
     if not backend.carries_perturbations:
@@ -104,6 +111,8 @@ def _check_worlds(rule, values, worlds, carried, shape) -> None:
     Where no event moves a parameter its world is its value (checked already), so one
     vectorized test of all of them decides; the slow check names the element.
     """
+    if in_range_by_extremes(rule, worlds):
+        return
     if np.all(rule.valid(*[np.asarray(w, dtype=np.float64) for w in worlds])):
         return
     moves = np.zeros(carried.size, dtype=bool)
@@ -213,7 +222,7 @@ def sample_categorical(probs: TripleArray, size, evaluation) -> TripleArray:
     values = check_categorical(probs.value)
     batch, k = values.shape[:-1], values.shape[-1]
     shape = draw_shape([batch], size)
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     r = ev.streams.primal.random(n)
     rows = categorical_rows(values, shape)
     if not backend.carries_perturbations:

@@ -14,10 +14,13 @@ for a scalar draw, plus the offending index.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = [
     "draw_shape", "inverse_cdf_array", "check_array_params", "flat_params",
+    "in_range_by_extremes",
 ]  # fmt: skip
 
 
@@ -63,7 +66,7 @@ def draw_shape(param_shapes, size) -> tuple[int, ...]:
 
 def check_array_params(rule, params, shape, where=None, world: str = "") -> None:
     """Raise ``ValueError`` naming the first element whose parameters are out of range."""
-    if where is None and _in_range_by_extremes(rule, params):
+    if where is None and in_range_by_extremes(rule, params):
         return
     arrays = np.broadcast_arrays(*[np.asarray(q, dtype=np.float64) for q in params])
     ok = np.broadcast_to(rule.valid(*arrays), arrays[0].shape)
@@ -81,13 +84,22 @@ def check_array_params(rule, params, shape, where=None, world: str = "") -> None
     raise ValueError(f"{world}{rule.name}: {where_}: {message}")
 
 
-def _in_range_by_extremes(rule, params) -> bool:
+def in_range_by_extremes(rule, params) -> bool:
     """Whether every element is in range, decided from each parameter's min and max.
 
     Each kind but ``count`` is an interval, so a parameter array is in range iff its
     extremes are (a nan makes them nan, which fails); ``False`` means "not decided here"
     (a count, a joint bound, an empty array): the elementwise check then runs. Two
     reductions instead of the elementwise comparisons and their temporaries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochad.distributions.bernoulli import BERNOULLI
+    >>> in_range_by_extremes(BERNOULLI, [np.array([0.2, 1.0])])
+    True
+    >>> in_range_by_extremes(BERNOULLI, [np.array([0.2, np.nan])])
+    False
     """
     if rule.bounds is not None or "count" in rule.kinds:
         return False
@@ -106,7 +118,7 @@ def flat_params(params, shape, fill=None) -> tuple[np.ndarray, np.ndarray]:
     Each parameter broadcasts to ``shape`` and is flattened (scalars become stride-0
     views, no copy); a missing second parameter is zeros; ``None`` entries are ``fill``.
     """
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     out = []
     for q in list(params) + [0.0] * (2 - len(params)):
         q = np.asarray(fill if q is None else q, dtype=np.float64)
