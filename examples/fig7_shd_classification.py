@@ -117,6 +117,19 @@ def hidden_fano(net, params, dataset, seed: int) -> float:
     return fano_factor(np.stack(runs), window=10)
 
 
+def expected_flips(nets: dict, params: dict, dataset) -> float:
+    """How many hidden spikes escape noise would flip per sample, along the deterministic
+    run: ``Σ_t Σ_i |S_ti − p_ti|``, ``S`` the deterministic spikes and ``p`` the escape-noise
+    firing probability given the same history (the stochastic network forced onto them).
+
+    It counts the flips to first order: after the first flip the runs part ways."""
+    x = dataset.dense()
+    hidden = kernel_run(nets["deterministic"], params, x, np.random.default_rng(0))[0]
+    trace = nets["stochastic"].run(params, x, forced=[hidden, None])
+    p = np.stack(trace.probabilities[0], axis=1)  # (batch, T, hidden)
+    return float(np.abs(hidden - p).sum(axis=(1, 2)).mean())
+
+
 def run(quick: bool = False) -> dict:
     size = QUICK if quick else FULL
     train, valid, test, source = data(size)
@@ -159,6 +172,18 @@ def run(quick: bool = False) -> dict:
         }
         results["cross"][trained_as] = row
         print(f"{trained_as:>55s} {row['deterministic']:15.3f} {row['stochastic']:12.3f}")
+    results["flips"] = {
+        name: expected_flips(nets, params, test) for name, params in trained.items()
+    }
+    results["hidden_spikes"] = {
+        name: float(kernel_run(nets["deterministic"], params, test.dense(),
+                               np.random.default_rng(0))[0].sum(axis=(1, 2)).mean())
+        for name, params in trained.items()
+    }  # fmt: skip
+    for name in trained:
+        print(f"trained {name}, run deterministically: {results['hidden_spikes'][name]:.0f} hidden "
+              f"spikes per test sample; escape noise would add or remove "
+              f"{results['flips'][name]:.1f} (to first order)")  # fmt: skip
     results["chance"] = 1 / 20
     x, gen = test.subset([0]).dense(), np.random.default_rng(6)
     results["example"] = {
