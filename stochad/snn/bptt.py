@@ -19,7 +19,7 @@ from stochad.snn.layers import LIF, BinaryDense, Readout
 from stochad.snn.network import Network
 from stochad.snn.spikes import kernel_spec
 
-__all__ = ["KernelTape", "kernel_forward", "kernel_backward"]
+__all__ = ["KernelTape", "kernel_forward", "kernel_backward", "recurrent_backward"]
 
 _NO_ARRAY3 = np.zeros((0, 0, 0))
 _NO_MATRIX = np.zeros((0, 0))
@@ -113,6 +113,23 @@ def kernel_forward(network: Network, params: dict, inputs: np.ndarray, gen) -> K
     )
 
 
+def recurrent_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, detach,
+                       g_x) -> None:  # fmt: skip
+    """:func:`~stochad.snn.kernels.lif_backward` (same arguments) for a recurrent layer,
+    one step at a time: the recurrent cotangent ``Ī[n+1] Vᵀ`` of all batch rows as one
+    BLAS product per step, the rest in :func:`~stochad.snn.kernels.lif_backward_step`.
+    The same numbers to rounding. Measured on the backward of the SHD-shaped layer (batch
+    64, 256 neurons, T = 100, the cotangents of a real step): 45 ms against 85 ms for the
+    serial kernel and 80 ms for its threaded build; in whole training steps on the loaded
+    2-core machine the gain was within the noise (0.98-1.15×)."""
+    steps, batch, size = s.shape
+    g_u, g_i, g_rec = np.zeros((batch, size)), np.zeros((batch, size)), np.empty((batch, size))
+    for n in range(steps - 1, -1, -1):
+        np.matmul(g_i, v_t, out=g_rec)
+        K.lif_backward_step(n, g_s, g_rec, s, u, i, surrogate, theta, lam_syn, lam_mem, reset,
+                            detach, g_u, g_i, g_x)  # fmt: skip
+
+
 def kernel_backward(tape: KernelTape, g_output: np.ndarray) -> dict[str, np.ndarray]:
     """The surrogate gradient of every parameter given the output's cotangent."""
     network = tape.network
@@ -129,16 +146,14 @@ def kernel_backward(tape: KernelTape, g_output: np.ndarray) -> dict[str, np.ndar
             K.readout_backward(g, layer.lambda_syn, layer.lambda_mem, g_x)
         elif isinstance(layer, LIF):
             u, i = tape.states[k]
-            v_t = (
-                np.ascontiguousarray(np.asarray(lp["V"], dtype=np.float64).T)
-                if layer.recurrent
-                else _NO_MATRIX
-            )
-            K.pick(K.lif_backward, g.shape[1])(
-                g, v_t, spikes[k], u, i, kernel_spec(layer.spike.derivative), layer.threshold,
+            if layer.recurrent:
+                run = recurrent_backward
+                v_t = np.ascontiguousarray(np.asarray(lp["V"], dtype=np.float64).T)
+            else:
+                run, v_t = K.pick(K.lif_backward, g.shape[1]), _NO_MATRIX
+            run(g, v_t, spikes[k], u, i, kernel_spec(layer.spike.derivative), layer.threshold,
                 layer.lambda_syn, layer.lambda_mem, K.RESET_CODES[layer.reset],
-                layer.detach_reset, g_x,
-            )  # fmt: skip
+                layer.detach_reset, g_x)  # fmt: skip
         else:
             (x,) = tape.states[k]
             K.dense_backward(g.reshape(-1), x.reshape(-1), kernel_spec(layer.spike.derivative),

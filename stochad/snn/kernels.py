@@ -27,7 +27,8 @@ from numba import prange
 from stochad.kernels import cached_njit
 
 __all__ = [
-    "noise_cdf", "noise_density", "lif_forward", "lif_backward", "readout_forward",
+    "noise_cdf", "noise_density", "lif_forward", "lif_backward", "lif_unit_backward",
+    "lif_backward_step", "readout_forward",
     "readout_backward", "dense_forward", "dense_backward", "sparse_matmul", "sparse_matmul_t",
     "RESET_CODES", "PARALLEL", "pick",
 ]  # fmt: skip
@@ -148,13 +149,12 @@ def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, d
     The recurrent part of ``S̄[n]``, ``Ī[n+1] Vᵀ``, is a dense product per step, computed
     here as row updates (contiguous, vectorized) rather than with BLAS. numba's BLAS is a
     second OpenBLAS whose threads compete with numpy's, and it was measured 10-30× slower
-    under load than this loop.
+    under load than this loop. :func:`stochad.snn.bptt.recurrent_backward` runs recurrent
+    layers step by step instead, with numpy's BLAS for the product of all rows at once.
     """
     n_steps, batch, size = s.shape
-    code, beta, p0, scale = surrogate
     recurrent = v_t.shape[0] > 0
     lm = lam_mem
-    multiplicative = reset == 0 or reset == 1
     for b in prange(batch):
         g_u = np.zeros(size)  # cotangents of U[n+1], I[n+1]: 0 beyond the last step
         g_i = np.zeros(size)
@@ -169,20 +169,47 @@ def lif_backward(g_s, v_t, s, u, i, surrogate, theta, lam_syn, lam_mem, reset, d
                         for k in range(size):
                             g_rec[k] += c * v_t[j, k]
             for k in range(size):
-                sk, uk, ik = s[n, b, k], u[n, b, k], i[n, b, k]
-                gu1, gi1 = g_u[k], g_i[k]
-                gs = g_s[n, b, k] + g_rec[k]
-                if not detach:
-                    if reset == 0:
-                        gs -= (lm * uk + (1.0 - lm) * ik) * gu1
-                    elif reset == 1:
-                        gs -= lm * uk * gu1
-                    elif reset == 2:
-                        gs -= theta * gu1
-                g_x[n, b, k] = gi1
-                keep = 1.0 - sk if multiplicative else 1.0
-                g_u[k] = lm * keep * gu1 + noise_density(code, beta, p0, scale, uk - theta) * gs
-                g_i[k] = lam_syn * gi1 + (1.0 - lm) * (keep if reset == 0 else 1.0) * gu1
+                g_x[n, b, k] = g_i[k]
+                g_u[k], g_i[k] = lif_unit_backward(
+                    g_s[n, b, k] + g_rec[k], s[n, b, k], u[n, b, k], i[n, b, k], g_u[k],
+                    g_i[k], surrogate, theta, lam_syn, lm, reset, detach,
+                )  # fmt: skip
+
+
+@cached_njit
+def lif_unit_backward(gs, sk, uk, ik, gu1, gi1, surrogate, theta, lam_syn, lam_mem, reset,
+                      detach):  # fmt: skip
+    """One neuron's step of :func:`lif_backward`: the cotangents of ``U[n]`` and ``I[n]``
+    from those of ``U[n+1]``, ``I[n+1]`` (``gu1``, ``gi1``) and the spike's ``gs``."""
+    code, beta, p0, scale = surrogate
+    lm = lam_mem
+    if not detach:
+        if reset == 0:
+            gs -= (lm * uk + (1.0 - lm) * ik) * gu1
+        elif reset == 1:
+            gs -= lm * uk * gu1
+        elif reset == 2:
+            gs -= theta * gu1
+    keep = 1.0 - sk if reset == 0 or reset == 1 else 1.0
+    g_u = lm * keep * gu1 + noise_density(code, beta, p0, scale, uk - theta) * gs
+    return g_u, lam_syn * gi1 + (1.0 - lm) * (keep if reset == 0 else 1.0) * gu1
+
+
+@cached_njit
+def lif_backward_step(n, g_s, g_rec, s, u, i, surrogate, theta, lam_syn, lam_mem, reset,
+                      detach, g_u, g_i, g_x):  # fmt: skip
+    """Step ``n`` of :func:`lif_backward` for all batch rows at once, the recurrent part
+    ``g_rec = Ī[n+1] Vᵀ`` given (``(batch, size)``, one BLAS product per step by the
+    caller); ``g_u``, ``g_i`` (``(batch, size)``) hold the cotangents of ``U[n+1]``,
+    ``I[n+1]`` and are updated in place to those of ``U[n]``, ``I[n]``."""
+    batch, size = g_u.shape
+    for b in range(batch):
+        for k in range(size):
+            g_x[n, b, k] = g_i[b, k]
+            g_u[b, k], g_i[b, k] = lif_unit_backward(
+                g_s[n, b, k] + g_rec[b, k], s[n, b, k], u[n, b, k], i[n, b, k], g_u[b, k],
+                g_i[b, k], surrogate, theta, lam_syn, lam_mem, reset, detach,
+            )  # fmt: skip
 
 
 @cached_njit
