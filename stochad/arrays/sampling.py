@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from stochad.arrays import buffers
-from stochad.arrays.propagation import merge_operands, moving_ids, own_operands
+from stochad.arrays.propagation import full, merge_operands, moving_ids, own_operands
 from stochad.arrays.triple_array import TripleArray, register_rules, require_array_backend
 from stochad.distributions.categorical import check_array as check_categorical
 from stochad.distributions.vectorized import (
@@ -30,6 +30,7 @@ from stochad.kernels.sampling import (
     couple,
     draw_values,
     draw_with_jumps,
+    single_row_events,
 )
 
 __all__ = ["sample", "sample_categorical"]
@@ -273,24 +274,22 @@ def _carried_row_events(probs: TripleArray, values, ev):
     if probs.event is None:
         return None, None
     k = values.shape[-1]
+    # one pass in a kernel when no row holds two moving events (entries computed from
+    # the same triple array, as ``[1 - up, up]``): nothing to prune
+    rows = [
+        np.ascontiguousarray(full(y, values.shape)).reshape(-1, k)
+        for y in (values, probs.alternate_, probs.event)
+    ]
+    chosen = np.empty(rows[0].shape[0], dtype=np.int64)
+    worlds = np.empty(rows[0].shape)
+    if single_row_events(*rows, chosen, worlds):
+        if not np.any(chosen >= 0):
+            return None, None
+        return chosen.reshape(values.shape[:-1]), worlds.reshape(values.shape)
+    # some row holds two moving events: prune each row's to one
     moving = np.broadcast_to(moving_ids(probs), values.shape)
-    if not np.any(moving >= 0):
-        return None, None
-    # column by column: numpy's reductions along a short last axis are slow
-    columns = np.moveaxis(moving, -1, 0)
-    top = columns[0]
-    for column in columns[1:]:
-        top = np.maximum(top, column)
-    low = top
-    for column in columns:
-        low = np.minimum(low, np.where(column >= 0, column, top))
-    if np.array_equal(low, top):
-        # every row carries at most one distinct event (entries computed from the same
-        # triple array, as ``[1 - up, up]``): nothing to prune
-        chosen = top
-    else:
-        chosen = ev.backend.merge_rows(ev, np.ascontiguousarray(moving).reshape(-1, k))
-        chosen = chosen.reshape(values.shape[:-1])
+    chosen = ev.backend.merge_rows(ev, np.ascontiguousarray(moving).reshape(-1, k))
+    chosen = chosen.reshape(values.shape[:-1])
     alternate = np.broadcast_to(probs.alternate_, values.shape)
     worlds = np.where(moving == chosen[..., None], alternate, values)
     return chosen, worlds

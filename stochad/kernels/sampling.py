@@ -27,7 +27,7 @@ from stochad.kernels.rules import fingerprint, rule_functions
 __all__ = [
     "draw_values", "draw_with_jumps", "couple", "smoothed_tangent", "kernels_for",
     "sample_plain_array", "categorical_values", "categorical_jumps", "sample_plain_categorical",
-    "categorical_rows",
+    "categorical_rows", "single_row_events",
 ]  # fmt: skip
 
 
@@ -356,6 +356,32 @@ def categorical_jumps(
         alt[k] = _categorical_inverse_cdf(high - (high - low) * v, worlds, row)
         ev[k] = e
     return next_id - first_id
+
+
+@kernel
+def single_row_events(values, alternates, events, chosen, worlds):
+    """Each row's one moving event and the row in its world, if no row has two.
+
+    Rows of 2-d ``values``/``alternates``/``events``: an entry's event moves it where
+    its alternate differs from its value. Fills ``chosen`` (the row's moving id, ``-1``
+    for none) and ``worlds`` (the alternates of the entries it moves, the values
+    elsewhere); returns ``False`` at the first row holding two different moving ids
+    (they must be pruned: the caller takes the general path) and ``True`` otherwise.
+    """
+    rows, k = values.shape
+    for r in range(rows):
+        c = -1
+        for j in range(k):
+            e = events[r, j] if alternates[r, j] != values[r, j] else -1
+            if e >= 0:
+                if c >= 0 and e != c:
+                    return False
+                c = e
+        chosen[r] = c
+        for j in range(k):
+            moving = events[r, j] if alternates[r, j] != values[r, j] else -1
+            worlds[r, j] = alternates[r, j] if moving == c else values[r, j]
+    return True
 
 
 def sample_plain_categorical(evaluation, probs, size) -> np.ndarray:

@@ -304,3 +304,26 @@ print(pruning.prune_sum_rows._compiled is None)
     result = _run_python(code, STOCHAD_NUMBA="0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True"]
+
+
+@given(seed=seeds, distinct=st.booleans())
+def test_single_row_events_compiled_equals_python_equals_the_numpy_form(seed, distinct):
+    rng = np.random.default_rng(seed)
+    rows, k = int(rng.integers(1, 30)), int(rng.integers(1, 4))
+    values = rng.random((rows, k)).round(1)
+    alternates = np.where(rng.random((rows, k)) < 0.5, rng.random((rows, k)).round(1), values)
+    ids = rng.integers(-1, 3, size=(rows, 1 if not distinct else k))
+    events = np.broadcast_to(ids, (rows, k)).copy()
+    out = (np.empty(rows, np.int64), np.empty((rows, k)))
+    single_c, single_p, (cargs, pargs) = both(S.single_row_events, values, alternates, events, *out)
+    assert single_c == single_p
+    moving = np.where(alternates != values, events, -1)
+    counts = [len(set(row[row >= 0].tolist())) for row in moving]
+    assert single_c == all(c <= 1 for c in counts)
+    if single_c:
+        chosen = moving.max(axis=1)
+        np.testing.assert_array_equal(cargs[3], chosen)
+        np.testing.assert_array_equal(cargs[3], pargs[3])
+        np.testing.assert_array_equal(cargs[4], pargs[4])
+        worlds = np.where(moving == chosen[:, None], alternates, values)
+        np.testing.assert_array_equal(cargs[4], worlds)
