@@ -28,12 +28,6 @@ def test_unbiased_estimators_agree_with_enumeration(results):
             assert rows[name]["relative_error"] < 3 * rows[name]["noise_floor"] + 0.02
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="snn triple's batched coordinate passes (the default coordinates_per_pass) give "
-    "exactly 0 for b0[1] of the L = 2 network in every 20-row call (coordinates_per_pass=1 "
-    "does not); the quick run's batch-mean calls have 20 rows",
-)
 def test_batch_mean_triple_agrees_with_enumeration(results):
     for rows in _rows(results):
         r = rows["triple (batch mean)"]
