@@ -563,13 +563,7 @@ def value_and_grad(
         options = {**options, "baseline": float(options["baseline"])}
     sample = functools.partial(_one_sample, method, network, loss, params, inputs, loss_args,
                                options)  # fmt: skip
-    if n == 1:
-        results = [sample(generator(rng))]
-    else:
-        root = np.random.SeedSequence() if rng is None else root_seed(rng)
-        results = map_blocks(functools.partial(_grid_sample, sample), n, rng=root,
-                             client=client, chunks=chunks, name=f"value_and_grad({method})",
-                             shipped=loss)  # fmt: skip
+    results = _samples(sample, n, rng, client, chunks, f"value_and_grad({method})", loss)
     if results[0][3] is not None:  # a scalar loss and the leave-one-out baseline
         if n < 2:
             raise ValueError("baseline='leave_one_out' needs at least 2 rows or samples")
@@ -602,6 +596,16 @@ def _one_sample(method, network, loss, params, inputs, loss_args, options, gen):
     return float(value), {k: v[None] for k, v in g.items()}, out, None
 
 
+def _samples(sample, n: int, rng, client, chunks, name: str, shipped) -> list:
+    """``[sample(gen_0), ...]``: one sample on ``rng`` itself, here; ``n > 1`` on the
+    sample grid (:mod:`stochad.montecarlo`), here or on ``client``'s workers."""
+    if n == 1:
+        return [sample(generator(rng))]
+    root = np.random.SeedSequence() if rng is None else root_seed(rng)
+    return map_blocks(functools.partial(_grid_sample, sample), n, rng=root, client=client,
+                      chunks=chunks, name=name, shipped=shipped)
+
+
 def _grid_sample(sample, seed: np.random.SeedSequence, size: int):
     """Sample ``j`` of the grid (:mod:`stochad.montecarlo`, one sample per block): ``sample``
     on ``numpy.random.default_rng(seed)``; this runs on a worker with a client."""
@@ -618,6 +622,8 @@ def directional_derivative(
     backend: str = "pruned",
     rng=None,
     samples: int = 1,
+    client=None,
+    chunks=None,
 ):
     """Forward-mode derivative of the loss along ``direction``, ``samples`` times.
 
@@ -635,7 +641,12 @@ def directional_derivative(
     backend : {"pruned", "smoothed"}
     rng : None, int or numpy.random.Generator
     samples : int
-        passes, each on fresh draws.
+        passes, each on fresh draws: ``samples=1`` draws from ``rng``, more on the sample
+        grid, as :func:`value_and_grad` (pass ``j`` on
+        ``default_rng(SeedSequence(rng).spawn(samples)[j])``).
+    client, chunks
+        as :func:`value_and_grad`: run the passes on a cluster's workers, in chunks;
+        the same numbers with or without them.
 
     Returns
     -------
@@ -672,10 +683,14 @@ def directional_derivative(
             expected = params[k].shape if k in params else "(no such parameter)"
             raise ValueError(f"direction[{k!r}] must be a parameter's tangent of shape {expected}")
         tangents[k] = np.asarray(d, dtype=np.float64)
-    gen = generator(rng)
     network = _reset_kept(network, backend)
-    contributions = [
-        _triple_run(network, loss, params, inputs, loss_args, gen, tangents, backend)[1]
-        for _ in range(_check_samples(samples))
-    ]
+    sample = functools.partial(_direction_sample, network, loss, params, inputs, loss_args,
+                               tangents, backend)  # fmt: skip
+    contributions = _samples(sample, _check_samples(samples), rng, client, chunks,
+                             "directional_derivative", loss)  # fmt: skip
     return stochad.DerivativeEstimate(np.concatenate(contributions))
+
+
+def _direction_sample(network, loss, params, inputs, loss_args, tangents, backend, gen):
+    """One pass along the tangents on ``gen``: its contributions (one per row or one)."""
+    return _triple_run(network, loss, params, inputs, loss_args, gen, tangents, backend)[1]

@@ -75,6 +75,16 @@ def test_the_gradient_equals_the_single_process_one(client, method, loss, option
         same(alone, spread)
 
 
+def test_directional_derivative_on_the_cluster_equals_the_single_process_one(client):
+    direction = {k: np.ones_like(v) for k, v in PARAMS.items()}
+    for seed, chunks in ((0, 2), (1, [1, 4, 1])):
+        kwargs = dict(network=NET, direction=direction, rng=seed, samples=6)
+        alone = snn.directional_derivative(CASES[0][1], PARAMS, X, **kwargs)
+        spread = snn.directional_derivative(CASES[0][1], PARAMS, X, client=client,
+                                            chunks=chunks, **kwargs)  # fmt: skip
+        assert np.array_equal(alone.samples, spread.samples)
+
+
 def test_training_passes_its_client_through(client):
     target = np.zeros((3, 8, 4))
     target[:, 2:6, 0] = 1.0

@@ -44,3 +44,18 @@ def test_bad_chunks_and_client_are_refused():
         snn.value_and_grad(loss, PARAMS, X, network=NET, rng=0, samples=3, chunks=[1, 1])
     with pytest.raises(TypeError, match="client must be a dask.distributed.Client"):
         snn.value_and_grad(loss, PARAMS, X, network=NET, rng=0, samples=3, client=object())
+
+
+def test_directional_derivative_passes_are_on_the_grid():
+    """Pass ``j`` of ``directional_derivative(samples=n)`` is a one-pass run on the seed's
+    child ``j``; chunks change nothing."""
+    direction = {"W0": np.ones_like(PARAMS["W0"])}
+    runs = [snn.directional_derivative(loss, PARAMS, X, network=NET, direction=direction,
+                                       rng=3, samples=4, chunks=chunks).samples
+            for chunks in (None, [3, 1])]  # fmt: skip
+    assert np.array_equal(runs[0], runs[1]) and len(runs[0]) == 4
+    for j, child in enumerate(np.random.SeedSequence(3).spawn(4)):
+        alone = snn.directional_derivative(loss, PARAMS, X, network=NET, direction=direction,
+                                           rng=np.random.default_rng(child)).samples
+        assert runs[0][j] == alone[0]
+    assert len(set(runs[0].tolist())) > 1  # fresh draws per pass
