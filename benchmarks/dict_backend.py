@@ -53,8 +53,9 @@ def measure(steps=(1000, 2000, 4000, 8000), p: float = 0.6) -> dict:
                 row["entries"] = 2 * sum(live)
         rows.append(row)
     t = np.log([r["steps"] for r in rows])
-    exponents = {
-        b: float(np.polyfit(t, np.log([r[b] for r in rows]), 1)[0]) for b in ("dict", "pruned")
+    exponents = {  # a slope needs two walk lengths
+        b: float(np.polyfit(t, np.log([r[b] for r in rows]), 1)[0]) if len(set(t)) > 1 else None
+        for b in ("dict", "pruned")
     }
     return {"rows": rows, "exponents": exponents}
 
@@ -75,7 +76,8 @@ def main(argv=None) -> dict:
             f"pruned {row['pruned']:7.3f} s"
         )
     e = r["exponents"]
-    print(f"time ~ T^{e['dict']:.2f} (dict), T^{e['pruned']:.2f} (pruned); 1 = linear")
+    if e["dict"] is not None:
+        print(f"time ~ T^{e['dict']:.2f} (dict), T^{e['pruned']:.2f} (pruned); 1 = linear")
     return r
 
 
