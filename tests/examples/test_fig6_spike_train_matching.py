@@ -25,10 +25,26 @@ def test_target_is_the_dithered_picture(results):
 
 
 def test_deterministic_network_learns_the_raster_under_l2(results):
-    # the quick run: 6.91 → 4.74 against the silent network's 5.58
+    # the quick run: 11.06 → 4.01 against the silent network's 10.28
     c = results["runs"]["deterministic", "l2"]["curve"]
-    assert c["l2"][-1] < 0.75 * c["l2"][0]
-    assert c["l2"][-1] < 0.9 * results["silent"]["l2"]
+    assert c["l2"][-1] < 0.5 * c["l2"][0]
+    assert c["l2"][-1] < 0.5 * results["silent"]["l2"]
+
+
+def test_stochastic_network_learns_the_raster_under_l2(results):
+    # the quick run: 11.15 → 5.89 against the silent network's 10.28 (10 fresh runs each)
+    c = results["runs"]["stochastic", "l2"]["curve"]
+    assert c["l2"][-1] < 0.7 * c["l2"][0]
+    assert c["l2"][-1] < 0.7 * results["silent"]["l2"]
+    # ... but less well than the deterministic one, as in the paper
+    assert c["l2"][-1] > results["runs"]["deterministic", "l2"]["curve"]["l2"][-1]
+
+
+def test_stochastic_output_fano_factor_drops_during_training(results):
+    # the quick run: 0.77 → 0.45 (L2), 0.77 → 0.47 (van Rossum)
+    for loss in example.LOSSES:
+        fano = results["runs"]["stochastic", loss]["curve"]["fano_output"]
+        assert fano[-1] < 0.75 * fano[0], loss
 
 
 def test_every_run_lowers_the_van_rossum_distance(results):
@@ -48,7 +64,7 @@ def test_fano_factor_is_zero_only_for_the_deterministic_network(results):
     for loss in example.LOSSES:
         sto = results["runs"]["stochastic", loss]["curve"]
         assert np.all((sto["fano_hidden"] > 0.2) & (sto["fano_hidden"] < 1.2))
-        assert np.all((sto["fano_output"] > 0.2) & (sto["fano_output"] < 1.2))
+        assert np.all((sto["fano_output"] > 0.05) & (sto["fano_output"] < 1.2))
 
 
 def test_layer_adam_scales_each_parameter_and_freezes_at_rate_zero():
