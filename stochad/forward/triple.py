@@ -428,13 +428,20 @@ def _no_unary_path(a, evaluation) -> None:
 _unary_paths: dict = {}
 
 
+def _path(paths: dict, primitive: Primitive, make, absent):
+    """``paths``' fast path of ``primitive``, made by ``make`` on first use (``absent``
+    for a primitive without a ``scalar`` rule); keyed by identity, entries hold the
+    primitive so a recycled ``id`` is never mistaken for it."""
+    entry = paths.get(id(primitive))
+    if entry is None or entry[0] is not primitive:
+        apply = absent if primitive.scalar is None else make(primitive)
+        entry = paths[id(primitive)] = (primitive, apply)
+    return entry[1]
+
+
 def unary_path(primitive: Primitive):
     """:func:`_unary_path` of ``primitive``, made on first use (keyed by identity)."""
-    entry = _unary_paths.get(id(primitive))
-    if entry is None or entry[0] is not primitive:
-        apply = _no_unary_path if primitive.scalar is None else _unary_path(primitive)
-        entry = _unary_paths[id(primitive)] = (primitive, apply)
-    return entry[1]
+    return _path(_unary_paths, primitive, _unary_path, _no_unary_path)
 
 
 def _apply_unary(primitive: Primitive, a, evaluation):
@@ -634,11 +641,7 @@ _binary_paths: dict = {}
 
 def binary_path(primitive: Primitive):
     """:func:`_binary_path` of ``primitive``, made on first use (keyed by identity)."""
-    entry = _binary_paths.get(id(primitive))
-    if entry is None or entry[0] is not primitive:
-        apply = _no_binary_path if primitive.scalar is None else _binary_path(primitive)
-        entry = _binary_paths[id(primitive)] = (primitive, apply)
-    return entry[1]
+    return _path(_binary_paths, primitive, _binary_path, _no_binary_path)
 
 
 def _apply_binary(primitive: Primitive, a, b, evaluation):
