@@ -14,16 +14,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-import stochad
+from benchmarks import scalar_path
 
 
 def walk(p, steps: int = 6):
-    """The state-dependent random walk on scalar triples: up with probability e^(−x/p)."""
-    x = 0
-    for _ in range(steps):
-        up = stochad.exp(-x / p)
-        x = x + 2 * stochad.bernoulli(up) - 1
-    return x
+    """The state-dependent random walk on scalar triples: up with probability e^(−x/p);
+    the scalar-path benchmark's program (:func:`benchmarks.scalar_path.walk`), 6 steps."""
+    return scalar_path.walk(p, steps)
 
 
 def estimator_distribution(p: float, steps: int, skip_zero_delta: bool = True) -> dict:
