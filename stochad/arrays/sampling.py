@@ -106,6 +106,16 @@ def _flat_ids(ids: np.ndarray, shape) -> np.ndarray:
     return (ids if ids.shape == tuple(shape) else np.broadcast_to(ids, shape)).reshape(-1)
 
 
+def _moves(values, worlds, shape) -> np.ndarray:
+    """Flat ``(prod(shape),)`` mask: where a carried event's world moves some parameter off
+    its value (a world that is the value itself moves nothing)."""
+    moves = np.zeros(math.prod(shape), dtype=bool)
+    for v, w in zip(values, worlds, strict=True):
+        if w is not v:
+            moves |= flat_params([np.not_equal(w, v)], shape)[0].astype(bool)
+    return moves
+
+
 def _check_worlds(rule, values, worlds, carried, shape) -> None:
     """Refuse parameters out of range in a carried event's world, as :func:`_couple` does.
 
@@ -116,11 +126,7 @@ def _check_worlds(rule, values, worlds, carried, shape) -> None:
         return
     if np.all(rule.valid(*[np.asarray(w, dtype=np.float64) for w in worlds])):
         return
-    moves = np.zeros(carried.size, dtype=bool)
-    for v, w in zip(values, worlds, strict=True):
-        if w is not v:
-            moves |= flat_params([np.not_equal(w, v)], shape)[0].astype(bool)
-    live = (moves & (carried >= 0)).reshape(shape)
+    live = (_moves(values, worlds, shape) & (carried >= 0)).reshape(shape)
     check_array_params(rule, worlds, shape, where=live, world="an alternate world of ")
 
 
@@ -169,11 +175,8 @@ def _couple(rule, ops, values, shape, x, a, b, alternate, event, ev):
     # an event that leaves every parameter at its value (Δ = 0) takes no part, as in the
     # scalar path (stochad.core.primitives.moving_events): kept, it would compete with the
     # draw's own jump for nothing, and the walk's estimator had twice the scalar variance
-    moves = np.zeros(x.size, dtype=bool)
-    for v, w in zip(values, worlds, strict=True):
-        if w is not v:
-            moves |= flat_params([np.not_equal(w, v)], shape)[0].astype(bool)
-    carried = np.where(moves, carried, -1)  # a new array: ``carried`` may be an operand's ids
+    # (np.where makes a new array: ``carried`` may be an operand's ids)
+    carried = np.where(_moves(values, worlds, shape), carried, -1)
     live = carried >= 0
     check_array_params(
         rule, worlds, shape, where=live.reshape(shape), world="an alternate world of "
